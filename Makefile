@@ -1,0 +1,149 @@
+# lsp-proxy: plain GNU make. `make` builds build/release; `make help` lists targets.
+#
+# Every src/*.c goes into build/<variant>/liblspproxy.a; the program, each test program,
+# the fake peers, benches and fuzz targets link against it. New files are picked up by
+# the wildcards below: adding a module or a test needs no edit here.
+
+VARIANT  ?= release
+BUILD    := build/$(VARIANT)
+OBJ      := $(BUILD)/obj
+CC       ?= cc
+PKGS     := libcjson libcurl
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
+PREFIX   ?= /usr/local
+
+WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+        -Wwrite-strings -Wformat=2 -Wpointer-arith -Wundef -Wvla
+STD  := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
+
+ifeq ($(VARIANT),release)
+OPT := -O2 -g
+else ifeq ($(VARIANT),asan)
+OPT := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+else ifeq ($(VARIANT),debug)
+OPT := -O0 -g
+else
+$(error unknown VARIANT '$(VARIANT)': release, debug or asan)
+endif
+
+CFLAGS_ALL  = $(STD) $(WARN) $(OPT) -MMD -MP -Isrc -Itests/harness $(PKG_CFLAGS) $(CFLAGS)
+LDFLAGS_ALL = $(OPT) $(LDFLAGS)
+LIBS        = $(PKG_LIBS) -lev -lm $(LDLIBS)
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+LIB_SRC    := $(wildcard src/*.c)
+LIB_OBJ    := $(LIB_SRC:%.c=$(OBJ)/%.o)
+LIB        := $(BUILD)/liblspproxy.a
+HARNESS_SRC:= $(wildcard tests/harness/*.c)
+HARNESS_OBJ:= $(HARNESS_SRC:%.c=$(OBJ)/%.o)
+PROG       := $(BUILD)/lsp-proxy
+FAKE_LEAN_SRC := $(wildcard tests/fake_lean/*.c)
+FAKE_LEAN  := $(BUILD)/fake_lean
+FAKE_LLM_SRC := $(wildcard tests/fake_llm/*.c)
+FAKE_LLM   := $(if $(FAKE_LLM_SRC),$(BUILD)/fake_llm)
+TEST_SRC   := $(wildcard tests/unit/test_*.c tests/e2e/test_*.c tests/integration/test_*.c)
+TEST_BIN   := $(TEST_SRC:%.c=$(BUILD)/%)
+BENCH_SRC  := $(wildcard tests/bench/*.c)
+BENCH_BIN  := $(BENCH_SRC:%.c=$(BUILD)/%)
+
+ALL_OBJ := $(LIB_OBJ) $(HARNESS_OBJ) $(OBJ)/lsp-proxy/main.o \
+           $(FAKE_LEAN_SRC:%.c=$(OBJ)/%.o) $(FAKE_LLM_SRC:%.c=$(OBJ)/%.o) \
+           $(TEST_SRC:%.c=$(OBJ)/%.o) $(BENCH_SRC:%.c=$(OBJ)/%.o)
+
+.PHONY: all build test check asan debug valgrind-check bench fuzz lint install clean help regen
+all: $(PROG) $(FAKE_LEAN) $(FAKE_LLM)
+
+build: all $(TEST_BIN) $(BENCH_BIN)
+
+$(OBJ)/%.o: %.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS_ALL) -c -o $@ $<
+
+$(LIB): $(LIB_OBJ)
+	@$(if $(Q),echo "  AR      $@")
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(PROG): $(OBJ)/lsp-proxy/main.o $(LIB)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS)
+
+$(FAKE_LEAN): $(FAKE_LEAN_SRC:%.c=$(OBJ)/%.o)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS)
+
+ifneq ($(FAKE_LLM),)
+$(FAKE_LLM): $(FAKE_LLM_SRC:%.c=$(OBJ)/%.o)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS)
+endif
+
+$(BUILD)/tests/%: $(OBJ)/tests/%.o $(HARNESS_OBJ) $(LIB)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS)
+
+# The tests find the programs through these variables (tests/harness/spawn.h).
+TEST_ENV = LSP_PROXY_BIN=$(abspath $(PROG)) FAKE_LEAN_BIN=$(abspath $(FAKE_LEAN)) \
+           FAKE_LLM_BIN=$(abspath $(FAKE_LLM)) LSP_PROXY_SRC=$(abspath .) \
+           LSP_PROXY_BUILD=$(abspath $(BUILD))
+
+# make test: every TAP program under prove, then one plain summary line.
+test: build
+	$(Q)$(TEST_ENV) tests/run-tests $(TEST_BIN)
+
+check: test
+
+asan:
+	$(Q)$(MAKE) --no-print-directory VARIANT=asan test
+
+debug:
+	$(Q)$(MAKE) --no-print-directory VARIANT=debug all
+
+valgrind-check: build
+	$(Q)$(TEST_ENV) VALGRIND=1 tests/run-tests $(TEST_BIN)
+
+bench: build
+	$(Q)$(TEST_ENV) tests/run-bench $(BENCH_BIN)
+
+# libFuzzer targets (clang only): build/fuzz/fuzz_<name>; FUZZ_SECONDS per target.
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
+FUZZ_SECONDS ?= 60
+FUZZ_FLAGS := $(STD) -Wall -Wextra -Werror -O1 -g -fsanitize=fuzzer,address,undefined \
+              -Isrc $(PKG_CFLAGS)
+build/fuzz/%: tests/fuzz/%.c $(LIB_SRC)
+	@mkdir -p build/fuzz
+	$(Q)clang $(FUZZ_FLAGS) -o $@ $< $(LIB_SRC) $(LIBS)
+fuzz: $(FUZZ_BIN)
+	$(Q)for f in $(FUZZ_BIN); do n=$$(basename $$f); mkdir -p build/fuzz/corpus-$$n; \
+	  seeds=tests/fuzz/seeds/$${n#fuzz_}; [ -d $$seeds ] || seeds=; \
+	  echo "== $$n ($(FUZZ_SECONDS) s)"; \
+	  $$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 build/fuzz/corpus-$$n $$seeds \
+	    2>&1 | grep -E 'stat::number_of_executed_units|ERROR|crash|Done' ; done
+
+lint:
+	$(Q)tests/lint
+
+install: $(PROG)
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 755 $(PROG) $(DESTDIR)$(PREFIX)/bin/lsp-proxy
+
+clean:
+	rm -rf build
+
+help:
+	@echo "make                 build build/release/lsp-proxy (and the fake Lean server)"
+	@echo "make test            build and run every test (unit, e2e, integration)"
+	@echo "make asan            the same tests built with ASan+UBSan (build/asan)"
+	@echo "make valgrind-check  the tests with the proxy under valgrind"
+	@echo "make bench           benchmarks (figures, not assertions)"
+	@echo "make fuzz            libFuzzer targets, FUZZ_SECONDS each (clang)"
+	@echo "make install PREFIX=/usr/local"
+
+-include $(ALL_OBJ:.o=.d)
