@@ -1,4 +1,4 @@
-/* lean_lex: Lean 4 lexer (stub; being implemented). */
+/* lean_lex: Lean 4 lexer with byte offsets and LSP positions (shared/lean-lsp-facts.md §9). */
 #include "lean_lex.h"
 
 #include <stdlib.h>
@@ -6,46 +6,714 @@
 
 #include "xalloc.h"
 
+/* Interpolated strings nest (`s!"{s!"{x}"}"`); deeper than this is lexed as plain text. */
+#define LEX_INTERP_DEPTH 32
+
 struct lean_lex {
     const char *text;
-    size_t len;
+    uint32_t len;
+    struct lean_tok *toks; /* ntoks used, atoks allocated */
+    size_t ntoks, atoks;
+    uint32_t *lines; /* byte offset of each line's start; nlines used, alines allocated */
+    uint32_t nlines, alines;
 };
 
+static void
+lex_add_line(struct lean_lex *lx, uint32_t start)
+{
+    if (lx->nlines == lx->alines) {
+        lx->alines = lx->alines ? lx->alines * 2 : 256;
+        lx->lines = xreallocarray(lx->lines, lx->alines, sizeof *lx->lines);
+    }
+    lx->lines[lx->nlines++] = start;
+}
+
+/* UTF-16 code units a byte contributes: lead bytes of 4-byte sequences count 2,
+ * continuation bytes 0, everything else 1. */
+static inline uint32_t
+lex_units(unsigned char b)
+{
+    if (b < 0x80)
+        return 1;
+    if ((b & 0xC0) == 0x80)
+        return 0;
+    return b >= 0xF0 ? 2 : 1;
+}
+
+/* ---- character classes (Lean's isIdFirst / isIdRest / isLetterLike / isSubScriptAlnum) ---- */
+
+/* Decodes one UTF-8 sequence at t[i] (i < len). Returns its length (1-4) and the code point
+ * in *cp, or 0 when the bytes are not valid UTF-8 (then *cp is the byte). */
+static uint32_t
+lex_decode(const unsigned char *t, uint32_t len, uint32_t i, uint32_t *cp)
+{
+    unsigned char b = t[i];
+    uint32_t n, v, k;
+    *cp = b;
+    if (b < 0x80)
+        return 1;
+    if (b >= 0xC2 && b <= 0xDF) {
+        n = 2;
+        v = b & 0x1F;
+    } else if (b >= 0xE0 && b <= 0xEF) {
+        n = 3;
+        v = b & 0x0F;
+    } else if (b >= 0xF0 && b <= 0xF4) {
+        n = 4;
+        v = b & 0x07;
+    } else {
+        return 0;
+    }
+    if (len - i < n)
+        return 0;
+    for (k = 1; k < n; k++) {
+        if ((t[i + k] & 0xC0) != 0x80)
+            return 0;
+        v = (v << 6) | (t[i + k] & 0x3F);
+    }
+    if ((n == 3 && v < 0x800) || (n == 4 && (v < 0x10000 || v > 0x10FFFF)) ||
+        (v >= 0xD800 && v <= 0xDFFF))
+        return 0;
+    *cp = v;
+    return n;
+}
+
+static bool
+lex_is_letter_like(uint32_t c)
+{
+    return (c >= 0x3b1 && c <= 0x3c9 && c != 0x3bb) ||                  /* lower Greek, not λ */
+           (c >= 0x391 && c <= 0x3a9 && c != 0x3a0 && c != 0x3a3) ||    /* upper Greek, not Π Σ */
+           (c >= 0x3ca && c <= 0x3fb) ||                                /* Coptic */
+           (c >= 0x1f00 && c <= 0x1ffe) ||                              /* polytonic Greek */
+           (c >= 0x2100 && c <= 0x214f) ||                              /* letterlike block */
+           (c >= 0x1d49c && c <= 0x1d59f);                              /* script, 𝔽, fraktur */
+}
+
+static bool
+lex_is_subscript(uint32_t c)
+{
+    return (c >= 0x2080 && c <= 0x2089) || (c >= 0x2090 && c <= 0x209c) ||
+           (c >= 0x1d62 && c <= 0x1d6a) || c == 0x2c7c;
+}
+
+static inline bool
+lex_ascii_id_first(unsigned char b)
+{
+    return (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || b == '_';
+}
+
+static inline bool
+lex_ascii_id_rest(unsigned char b)
+{
+    return lex_ascii_id_first(b) || (b >= '0' && b <= '9') || b == '\'' || b == '!' || b == '?';
+}
+
+/* Length of an identifier-start character at i (0 if none); `«` is not included. */
+static uint32_t
+lex_id_first_len(const unsigned char *t, uint32_t len, uint32_t i)
+{
+    uint32_t cp, n;
+    if (t[i] < 0x80)
+        return lex_ascii_id_first(t[i]) ? 1 : 0;
+    n = lex_decode(t, len, i, &cp);
+    return n && lex_is_letter_like(cp) ? n : 0;
+}
+
+static uint32_t
+lex_id_rest_len(const unsigned char *t, uint32_t len, uint32_t i)
+{
+    uint32_t cp, n;
+    if (t[i] < 0x80)
+        return lex_ascii_id_rest(t[i]) ? 1 : 0;
+    n = lex_decode(t, len, i, &cp);
+    return n && (lex_is_letter_like(cp) || lex_is_subscript(cp)) ? n : 0;
+}
+
+static inline bool
+lex_is_guillemet_open(const unsigned char *t, uint32_t len, uint32_t i)
+{
+    return i + 1 < len && t[i] == 0xC2 && t[i + 1] == 0xAB;
+}
+
+/* End of a `«…»` part starting at i, or 0 when it does not close on its line. */
+static uint32_t
+lex_guillemet_end(const unsigned char *t, uint32_t len, uint32_t i)
+{
+    for (uint32_t j = i + 2; j + 1 < len; j++) {
+        if (t[j] == '\n')
+            return 0;
+        if (t[j] == 0xC2 && t[j + 1] == 0xBB)
+            return j + 2;
+    }
+    return 0;
+}
+
+/* Scans an identifier starting at i (known to start one). Returns its end. */
+static uint32_t
+lex_scan_ident(const unsigned char *t, uint32_t len, uint32_t i)
+{
+    for (;;) {
+        uint32_t n;
+        if (lex_is_guillemet_open(t, len, i)) {
+            uint32_t e = lex_guillemet_end(t, len, i);
+            if (!e)
+                return i;
+            i = e;
+        } else {
+            n = lex_id_first_len(t, len, i);
+            if (!n)
+                return i;
+            i += n;
+            while (i < len) {
+                if (t[i] < 0x80) {
+                    if (!lex_ascii_id_rest(t[i]))
+                        break;
+                    i++;
+                    continue;
+                }
+                n = lex_id_rest_len(t, len, i);
+                if (!n)
+                    break;
+                i += n;
+            }
+        }
+        /* a dot continues the name only before another name part */
+        if (i + 1 < len && t[i] == '.' &&
+            (lex_id_first_len(t, len, i + 1) ||
+             (lex_is_guillemet_open(t, len, i + 1) && lex_guillemet_end(t, len, i + 1))))
+            i++;
+        else
+            return i;
+    }
+}
+
+/* ---- strings, chars, comments ---- */
+
+/* A plain string body from i (just after the opening quote). Returns the offset after the
+ * closing quote, or len (unterminated, *open set). */
+static uint32_t
+lex_scan_string(const unsigned char *t, uint32_t len, uint32_t i, bool *open)
+{
+    while (i < len) {
+        unsigned char b = t[i];
+        if (b == '\\')
+            i += 2;
+        else if (b == '"')
+            return i + 1;
+        else
+            i++;
+    }
+    *open = true;
+    return len;
+}
+
+static uint32_t lex_scan_interp(const unsigned char *t, uint32_t len, uint32_t i, int depth,
+                                bool *open);
+
+/* An interpolation `{…}` from i (just after `{`). Returns the offset after the matching `}`. */
+static uint32_t
+lex_scan_interp_expr(const unsigned char *t, uint32_t len, uint32_t i, int depth, bool *open)
+{
+    int nest = 1;
+    while (i < len) {
+        unsigned char b = t[i];
+        if (b == '"') {
+            if (i > 0 && t[i - 1] == '!' && depth < LEX_INTERP_DEPTH)
+                i = lex_scan_interp(t, len, i + 1, depth + 1, open);
+            else
+                i = lex_scan_string(t, len, i + 1, open);
+        } else if (b == '\'' && i + 2 < len && t[i + 2] == '\'' && t[i + 1] != '\\') {
+            i += 3; /* '"' or '}' */
+        } else if (b == '{') {
+            nest++;
+            i++;
+        } else if (b == '}') {
+            i++;
+            if (--nest == 0)
+                return i;
+        } else {
+            i++;
+        }
+    }
+    *open = true;
+    return len;
+}
+
+/* An interpolated string body from i (just after the opening quote). */
+static uint32_t
+lex_scan_interp(const unsigned char *t, uint32_t len, uint32_t i, int depth, bool *open)
+{
+    while (i < len) {
+        unsigned char b = t[i];
+        if (b == '\\')
+            i += 2;
+        else if (b == '"')
+            return i + 1;
+        else if (b == '{')
+            i = lex_scan_interp_expr(t, len, i + 1, depth, open);
+        else
+            i++;
+    }
+    *open = true;
+    return len;
+}
+
+/* A block comment body from i (after the opener), nesting 1. Returns the offset after the
+ * closing `-/`, or len. Only `/-` and `-/` count (Lean's finishCommentBlock). */
+static uint32_t
+lex_scan_block(const unsigned char *t, uint32_t len, uint32_t i, bool *open)
+{
+    uint32_t nest = 1;
+    const unsigned char *p;
+    while (i + 1 < len) {
+        /* jump to the next '-' or '/' */
+        p = memchr(t + i, '-', len - i);
+        {
+            const unsigned char *q = memchr(t + i, '/', (p ? (uint32_t)(p - t) : len) - i);
+            if (q)
+                p = q;
+        }
+        if (!p)
+            break;
+        i = (uint32_t)(p - t);
+        if (i + 1 >= len)
+            break;
+        if (t[i] == '-' && t[i + 1] == '/') {
+            i += 2;
+            if (--nest == 0)
+                return i;
+        } else if (t[i] == '/' && t[i + 1] == '-') {
+            nest++;
+            i += 2;
+        } else {
+            i++;
+        }
+    }
+    *open = true;
+    return len;
+}
+
+/* A char literal at i (t[i] == '\''). Returns its end, or 0 when this `'` starts none. */
+static uint32_t
+lex_scan_char(const unsigned char *t, uint32_t len, uint32_t i)
+{
+    uint32_t j = i + 1, cp, n;
+    if (j >= len || t[j] == '\n' || t[j] == '\'')
+        return 0;
+    if (t[j] == '\\') {
+        j++;
+        if (j >= len)
+            return 0;
+        if (t[j] == 'x') {
+            j++;
+            while (j < len && j < i + 6 && t[j] != '\'')
+                j++;
+        } else if (t[j] == 'u') {
+            j++;
+            while (j < len && j < i + 14 && t[j] != '\'' && t[j] != '\n')
+                j++;
+        } else {
+            n = lex_decode(t, len, j, &cp);
+            j += n ? n : 1;
+        }
+    } else {
+        n = lex_decode(t, len, j, &cp);
+        if (!n)
+            return 0;
+        j += n;
+    }
+    return j < len && t[j] == '\'' ? j + 1 : 0;
+}
+
+/* ---- numbers and symbols ---- */
+
+static inline bool
+lex_is_digit(unsigned char b)
+{
+    return b >= '0' && b <= '9';
+}
+
+static uint32_t
+lex_scan_number(const unsigned char *t, uint32_t len, uint32_t i)
+{
+    if (t[i] == '0' && i + 2 < len) {
+        unsigned char k = t[i + 1] | 0x20;
+        uint32_t j = i + 2;
+        if (k == 'x') {
+            while (j < len && (lex_is_digit(t[j]) || ((t[j] | 0x20) >= 'a' && (t[j] | 0x20) <= 'f')))
+                j++;
+        } else if (k == 'b') {
+            while (j < len && (t[j] == '0' || t[j] == '1'))
+                j++;
+        } else if (k == 'o') {
+            while (j < len && t[j] >= '0' && t[j] <= '7')
+                j++;
+        }
+        if (j > i + 2)
+            return j;
+    }
+    while (i < len && lex_is_digit(t[i]))
+        i++;
+    if (i + 1 < len && t[i] == '.' && lex_is_digit(t[i + 1])) {
+        i++;
+        while (i < len && lex_is_digit(t[i]))
+            i++;
+    }
+    if (i + 1 < len && (t[i] | 0x20) == 'e') {
+        uint32_t j = i + 1;
+        if (j < len && (t[j] == '-' || t[j] == '+'))
+            j++;
+        if (j < len && lex_is_digit(t[j])) {
+            while (j < len && lex_is_digit(t[j]))
+                j++;
+            i = j;
+        }
+    }
+    return i;
+}
+
+/* Length of the ASCII symbol at i: the longest of Lean's multi-character symbols that
+ * matches (`:=`, `=>`, `<;>`, `@[`, …), else 1. */
+static uint32_t
+lex_symbol_len(const unsigned char *t, uint32_t len, uint32_t i)
+{
+    unsigned char a = t[i], b = i + 1 < len ? t[i + 1] : 0, c = i + 2 < len ? t[i + 2] : 0;
+    switch (a) {
+    case ':':
+        if (b == ':' && c == '=')
+            return 3;
+        return b == '=' || b == ':' ? 2 : 1;
+    case '=':
+        return b == '>' || b == '=' ? 2 : 1;
+    case '<':
+        if ((b == ';' || b == '|' || b == '$' || b == '*') && c == '>')
+            return 3;
+        if (b == '-' && c == '>')
+            return 3;
+        return b == '-' || b == '=' || b == '|' || b == '<' ? 2 : 1;
+    case '>':
+        if (b == '>' && c == '=')
+            return 3;
+        return b == '=' || b == '>' ? 2 : 1;
+    case '-':
+        return b == '>' || b == '=' ? 2 : 1;
+    case '.':
+        if (b == '.' && c == '.')
+            return 3;
+        return b == '.' ? 2 : 1;
+    case '|':
+        if (b == '>' && c == '.')
+            return 3;
+        return b == '>' || b == '|' ? 2 : 1;
+    case '@':
+    case '#':
+    case '%':
+        return b == '[' ? 2 : 1;
+    case '!':
+        return b == '=' ? 2 : 1;
+    case '&':
+        return b == '&' ? 2 : 1;
+    case '+':
+        return b == '+' || b == '=' ? 2 : 1;
+    case '*':
+        return b == '=' ? 2 : 1;
+    case '^':
+        return b == '^' ? 2 : 1;
+    case '$':
+        return b == '(' ? 2 : 1;
+    case '`':
+        return b == '(' || b == '`' ? 2 : 1;
+    case '?':
+        return b == '_' ? 2 : 1;
+    default:
+        return 1;
+    }
+}
+
+/* ---- the token loop ---- */
+
+static struct lean_tok *
+lex_push(struct lean_lex *lx)
+{
+    if (lx->ntoks == lx->atoks) {
+        lx->atoks = lx->atoks ? lx->atoks * 2 : 64;
+        lx->toks = xreallocarray(lx->toks, lx->atoks, sizeof *lx->toks);
+    }
+    return &lx->toks[lx->ntoks++];
+}
+
+static inline bool
+lex_is_space(unsigned char b)
+{
+    return b == ' ' || b == '\t' || b == '\r' || b == '\n';
+}
+
+/* Lexes one token at i (not whitespace). Sets kind, end, content, flags. */
+static void
+lex_one(const unsigned char *t, uint32_t len, uint32_t i, struct lean_tok *tok, uint32_t *endp)
+{
+    unsigned char b = t[i];
+    uint32_t e, n, cp;
+    bool open = false;
+
+    tok->content_start = i;
+    if (lex_ascii_id_first(b) && !(b == 'r' && i + 1 < len && (t[i + 1] == '"' || t[i + 1] == '#')))
+        goto ident; /* the common case first */
+    if (b == '-' && i + 1 < len && t[i + 1] == '-') {
+        const unsigned char *nl = memchr(t + i, '\n', len - i);
+        e = nl ? (uint32_t)(nl - t) : len;
+        if (e > i + 2 && t[e - 1] == '\r')
+            e--;
+        tok->kind = LEAN_TOK_LINE_COMMENT;
+        tok->content_start = i + 2;
+        tok->content_end = e;
+        goto out;
+    }
+    if (b == '/' && i + 1 < len && t[i + 1] == '-') {
+        uint32_t op = 2;
+        tok->kind = LEAN_TOK_BLOCK_COMMENT;
+        if (i + 2 < len && t[i + 2] == '-') {
+            tok->kind = LEAN_TOK_DOC_COMMENT;
+            op = 3;
+        } else if (i + 2 < len && t[i + 2] == '!') {
+            tok->kind = LEAN_TOK_MOD_DOC;
+            op = 3;
+        }
+        e = lex_scan_block(t, len, i + op, &open);
+        tok->content_start = i + op;
+        tok->content_end = open ? e : e - 2;
+        goto out;
+    }
+    if (b == '"') {
+        e = lex_scan_string(t, len, i + 1, &open);
+        tok->kind = LEAN_TOK_STRING;
+        tok->content_start = i + 1;
+        tok->content_end = open ? e : e - 1;
+        goto out;
+    }
+    if (b == '\'') {
+        e = lex_scan_char(t, len, i);
+        if (e) {
+            tok->kind = LEAN_TOK_CHAR;
+            tok->content_start = i + 1;
+            tok->content_end = e - 1;
+        } else {
+            e = i + 1;
+            tok->kind = LEAN_TOK_SYMBOL;
+            tok->content_end = e;
+        }
+        goto out;
+    }
+    if (lex_is_digit(b)) {
+        e = lex_scan_number(t, len, i);
+        tok->kind = LEAN_TOK_NUMBER;
+        tok->content_end = e;
+        goto out;
+    }
+    if (b == 'r' && i + 1 < len && (t[i + 1] == '"' || t[i + 1] == '#')) {
+        /* raw string r#…#"…"#…#: the name `r` is not glued to a preceding identifier here,
+         * since identifiers are scanned whole */
+        uint32_t h = 0, j = i + 1;
+        while (j < len && t[j] == '#')
+            j++, h++;
+        if (j < len && t[j] == '"') {
+            uint32_t k = j + 1;
+            e = len;
+            open = true;
+            for (; k < len; k++) {
+                if (t[k] == '"' && len - (k + 1) >= h) {
+                    uint32_t m = 0;
+                    while (m < h && t[k + 1 + m] == '#')
+                        m++;
+                    if (m == h) {
+                        e = k + 1 + h;
+                        open = false;
+                        break;
+                    }
+                }
+            }
+            tok->kind = LEAN_TOK_RAW_STRING;
+            tok->content_start = j + 1;
+            tok->content_end = open ? e : e - 1 - h;
+            goto out;
+        }
+    }
+    if (lex_ascii_id_first(b) || (b >= 0x80 && (lex_id_first_len(t, len, i) ||
+                                                 (lex_is_guillemet_open(t, len, i) &&
+                                                  lex_guillemet_end(t, len, i))))) {
+    ident:
+        e = lex_scan_ident(t, len, i);
+        if (e < len && t[e] == '"' && t[e - 1] == '!') {
+            /* s!"…", m!"…", f!"…" */
+            uint32_t q = e;
+            e = lex_scan_interp(t, len, q + 1, 0, &open);
+            tok->kind = LEAN_TOK_INTERP_STRING;
+            tok->content_start = q + 1;
+            tok->content_end = open ? e : e - 1;
+            goto out;
+        }
+        tok->kind = LEAN_TOK_IDENT;
+        tok->content_end = e;
+        goto out;
+    }
+    if (b == '#' && i + 1 < len && (lex_ascii_id_first(t[i + 1]))) {
+        e = i + 2;
+        while (e < len && (lex_ascii_id_first(t[e]) || lex_is_digit(t[e])))
+            e++;
+        tok->kind = LEAN_TOK_SYMBOL;
+        tok->content_end = e;
+        goto out;
+    }
+    if (b < 0x80) {
+        if (b < 0x20 || b == 0x7f) {
+            tok->kind = LEAN_TOK_UNKNOWN;
+            e = i + 1;
+        } else {
+            tok->kind = LEAN_TOK_SYMBOL;
+            e = i + lex_symbol_len(t, len, i);
+        }
+        tok->content_end = e;
+        goto out;
+    }
+    n = lex_decode(t, len, i, &cp);
+    if (n) {
+        tok->kind = LEAN_TOK_SYMBOL; /* ← ⟨ ∀ ≤ … (letters were taken above) */
+        e = i + n;
+    } else {
+        tok->kind = LEAN_TOK_UNKNOWN;
+        e = i + 1;
+    }
+    tok->content_end = e;
+out:
+    if (open)
+        tok->flags |= LEAN_TOK_F_UNTERMINATED;
+    *endp = e;
+}
+
+/* Accounts for bytes [from, to) of a token that may hold newlines and non-ASCII: keeps the
+ * line, the line's start and adj (UTF-16 units minus bytes so far on the line) current. */
+static void
+lex_account(struct lean_lex *lx, uint32_t from, uint32_t to, uint32_t *line, uint32_t *ls,
+            int64_t *adj)
+{
+    const unsigned char *t = (const unsigned char *)lx->text;
+    for (uint32_t k = from; k < to; k++) {
+        unsigned char b = t[k];
+        if (b < 0x80) {
+            if (b == '\n') {
+                (*line)++;
+                *ls = k + 1;
+                *adj = 0;
+                lex_add_line(lx, k + 1);
+            }
+        } else {
+            *adj += (int64_t)lex_units(b) - 1;
+        }
+    }
+}
+
+/* The token loop. Positions are kept as (line, line start, adj): a column is
+ * offset - line start + adj, so ASCII bytes outside comments and strings cost nothing. */
 struct lean_lex *
 lean_lex_new(const char *text, size_t len)
 {
     struct lean_lex *lx = xcalloc(1, sizeof *lx);
+    const unsigned char *t = (const unsigned char *)text;
+    uint32_t i = 0, n, line = 0, ls = 0, last_line = 0;
+    int64_t adj = 0;
+
     lx->text = text;
-    lx->len = len > LEAN_LEX_MAX_LEN ? LEAN_LEX_MAX_LEN : len;
+    lx->len = (uint32_t)(len > LEAN_LEX_MAX_LEN ? LEAN_LEX_MAX_LEN : len);
+    n = lx->len;
+    lx->atoks = n / 4 + 16;
+    lx->toks = xreallocarray(NULL, lx->atoks, sizeof *lx->toks);
+    lx->alines = n / 40 + 16;
+    lx->lines = xreallocarray(NULL, lx->alines, sizeof *lx->lines);
+    lex_add_line(lx, 0);
+
+    while (i < n) {
+        struct lean_tok *tok;
+        uint32_t e;
+        unsigned char b = t[i];
+        if (b == ' ' || b == '\t' || b == '\r') {
+            i++;
+            continue;
+        }
+        if (b == '\n') {
+            i++;
+            line++;
+            ls = i;
+            adj = 0;
+            lex_add_line(lx, i);
+            continue;
+        }
+        tok = lex_push(lx);
+        tok->flags = 0;
+        if (i == 0 || lex_is_space(t[i - 1]))
+            tok->flags |= LEAN_TOK_F_SPACE_BEFORE;
+        lex_one(t, n, i, tok, &e);
+        if (e > n)
+            e = n; /* an escape at the very end */
+        tok->span.start = i;
+        tok->span.range.start.line = line;
+        tok->span.range.start.character = (uint32_t)(i - ls + adj);
+        if (lx->ntoks == 1 || line > last_line)
+            tok->flags |= LEAN_TOK_F_LINE_FIRST;
+        switch (tok->kind) {
+        case LEAN_TOK_NUMBER:
+            break;
+        case LEAN_TOK_IDENT:
+        case LEAN_TOK_SYMBOL:
+        case LEAN_TOK_UNKNOWN:
+            /* one line; only non-ASCII bytes change the column */
+            if (b >= 0x80 || tok->kind == LEAN_TOK_IDENT)
+                for (uint32_t k = i; k < e; k++)
+                    if (t[k] >= 0x80)
+                        adj += (int64_t)lex_units(t[k]) - 1;
+            break;
+        default:
+            lex_account(lx, i, e, &line, &ls, &adj);
+            break;
+        }
+        tok->span.end = e;
+        tok->span.range.end.line = line;
+        tok->span.range.end.character = (uint32_t)(e - ls + adj);
+        if (tok->content_end > e)
+            tok->content_end = e;
+        if (tok->content_start > tok->content_end)
+            tok->content_start = tok->content_end;
+        last_line = line;
+        i = e;
+    }
     return lx;
 }
 
 void
 lean_lex_free(struct lean_lex *lx)
 {
+    if (!lx)
+        return;
+    free(lx->toks);
+    free(lx->lines);
     free(lx);
 }
 
 size_t
 lean_lex_count(const struct lean_lex *lx)
 {
-    (void)lx;
-    return 0;
+    return lx->ntoks;
 }
 
 const struct lean_tok *
 lean_lex_tokens(const struct lean_lex *lx)
 {
-    (void)lx;
-    return NULL;
+    return lx->ntoks ? lx->toks : NULL;
 }
 
 const struct lean_tok *
 lean_lex_tok(const struct lean_lex *lx, size_t i)
 {
-    (void)lx;
-    (void)i;
-    return NULL;
+    return i < lx->ntoks ? &lx->toks[i] : NULL;
 }
 
 bool
@@ -65,8 +733,10 @@ lean_lex_tok_is(const struct lean_lex *lx, const struct lean_tok *t, const char 
 size_t
 lean_lex_skip_comments(const struct lean_lex *lx, size_t i)
 {
-    (void)i;
-    return lean_lex_count(lx);
+    while (i < lx->ntoks && (lx->toks[i].kind == LEAN_TOK_LINE_COMMENT ||
+                             lx->toks[i].kind == LEAN_TOK_BLOCK_COMMENT))
+        i++;
+    return i < lx->ntoks ? i : lx->ntoks;
 }
 
 const char *
@@ -84,30 +754,55 @@ lean_lex_len(const struct lean_lex *lx)
 uint32_t
 lean_lex_line_count(const struct lean_lex *lx)
 {
-    (void)lx;
-    return 1;
+    return lx->nlines;
 }
 
 uint32_t
 lean_lex_line_start(const struct lean_lex *lx, uint32_t line)
 {
-    return line == 0 ? 0 : (uint32_t)lx->len;
+    return line < lx->nlines ? lx->lines[line] : lx->len;
 }
 
 bool
 lean_lex_line_is_blank(const struct lean_lex *lx, uint32_t line)
 {
-    (void)lx;
-    (void)line;
-    return false;
+    uint32_t i, end;
+    if (line >= lx->nlines)
+        return false;
+    end = line + 1 < lx->nlines ? lx->lines[line + 1] : lx->len;
+    for (i = lx->lines[line]; i < end; i++) {
+        char b = lx->text[i];
+        if (b != ' ' && b != '\t' && b != '\r' && b != '\n')
+            return false;
+    }
+    return true;
+}
+
+/* Index of the line holding byte off. */
+static uint32_t
+lex_line_of(const struct lean_lex *lx, uint32_t off)
+{
+    uint32_t lo = 0, hi = lx->nlines; /* lines[lo] <= off < lines[hi] */
+    while (hi - lo > 1) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (lx->lines[mid] <= off)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return lo;
 }
 
 struct lsp_pos
 lean_lex_pos(const struct lean_lex *lx, size_t off)
 {
-    struct lsp_pos p = {0, 0};
-    (void)lx;
-    (void)off;
+    struct lsp_pos p;
+    const unsigned char *t = (const unsigned char *)lx->text;
+    uint32_t o = (uint32_t)(off > lx->len ? lx->len : off), i, col = 0;
+    p.line = lex_line_of(lx, o);
+    for (i = lx->lines[p.line]; i < o; i++)
+        col += lex_units(t[i]);
+    p.character = col;
     return p;
 }
 
@@ -115,10 +810,33 @@ struct lean_span
 lean_lex_span(const struct lean_lex *lx, size_t start, size_t end)
 {
     struct lean_span s;
-    memset(&s, 0, sizeof s);
-    (void)lx;
+    if (start > lx->len)
+        start = lx->len;
+    if (end > lx->len)
+        end = lx->len;
+    if (end < start)
+        end = start;
     s.start = (uint32_t)start;
-    s.end = (uint32_t)(end < start ? start : end);
+    s.end = (uint32_t)end;
+    s.range.start = lean_lex_pos(lx, start);
+    if (end == start) {
+        s.range.end = s.range.start;
+    } else {
+        /* continue from the start instead of searching again when on the same line */
+        uint32_t line_end = s.range.start.line + 1 < lx->nlines
+                                ? lx->lines[s.range.start.line + 1]
+                                : lx->len + 1;
+        if (end < line_end) {
+            const unsigned char *t = (const unsigned char *)lx->text;
+            uint32_t col = s.range.start.character;
+            for (size_t i = start; i < end; i++)
+                col += lex_units(t[i]);
+            s.range.end.line = s.range.start.line;
+            s.range.end.character = col;
+        } else {
+            s.range.end = lean_lex_pos(lx, end);
+        }
+    }
     return s;
 }
 
@@ -131,6 +849,17 @@ lean_lex_content_span(const struct lean_lex *lx, const struct lean_tok *t)
 size_t
 lean_lex_offset(const struct lean_lex *lx, struct lsp_pos pos)
 {
-    (void)pos;
-    return lx->len;
+    const unsigned char *t = (const unsigned char *)lx->text;
+    uint32_t i, end, col = 0;
+    if (pos.line >= lx->nlines)
+        return lx->len;
+    i = lx->lines[pos.line];
+    end = pos.line + 1 < lx->nlines ? lx->lines[pos.line + 1] - 1 : lx->len; /* at '\n' */
+    while (i < end && col < pos.character) {
+        col += lex_units(t[i]);
+        i++;
+        while (i < end && (t[i] & 0xC0) == 0x80)
+            i++;
+    }
+    return i;
 }
