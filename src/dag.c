@@ -149,6 +149,8 @@ struct dag {
     struct smap by_label; /* effective label -> node */
     char *scratch;        /* candidate names during resolution */
     size_t ascratch;
+    bool filter_ready;
+    uint64_t filter[64];  /* bits of the last components of every declaration's names */
 };
 
 struct dag *
@@ -193,6 +195,8 @@ dag_free(struct dag *d)
     free(d);
 }
 
+static void filter_add_name(struct dag *d, const char *s);
+
 static char *
 dup_or(const char *s, const char *fallback)
 {
@@ -215,10 +219,70 @@ dag_add_decl(struct dag *d, const struct dag_decl_info *info)
     x->info.label = info->label ? xstrdup(info->label) : NULL;
     x->info.keyword = dup_or(info->keyword, "");
     x->node = 0;
+    if (d->filter_ready) {
+        filter_add_name(d, x->info.name);
+        filter_add_name(d, x->info.full_name);
+    }
     x->status = info->kind == ANALYSIS_KIND_DEFINITION ? ANALYSIS_STATUS_DEFINITION
                 : info->placeholder                    ? ANALYSIS_STATUS_SORRY
                                                        : ANALYSIS_STATUS_PROVED;
     return d->ndecls++;
+}
+
+/* A cheap pre-filter: most identifiers in a body (tactics, local names, library lemmas)
+ * cannot name a declaration of the file. A name can only resolve when the last component
+ * of the name or of one of its dotted prefixes is the last component of some declaration's
+ * name; a 4096-bit table keyed on (length, first, second and last byte) of components
+ * answers "certainly not" for nearly all of them without hashing. */
+static unsigned
+filter_bit(const char *s, size_t len)
+{
+    unsigned char a = (unsigned char)s[0], b = (unsigned char)s[len > 1 ? 1 : 0];
+    unsigned char z = (unsigned char)s[len - 1];
+    return ((unsigned)len * 31u + a * 7u + b * 131u + z * 17u) & 4095u;
+}
+
+static void
+filter_add_name(struct dag *d, const char *s)
+{
+    size_t len = strlen(s), start = len;
+    if (len == 0)
+        return;
+    while (start > 0 && s[start - 1] != '.')
+        start--;
+    if (start == len)
+        return;
+    unsigned bit = filter_bit(s + start, len - start);
+    d->filter[bit >> 6] |= (uint64_t)1 << (bit & 63);
+}
+
+static void
+filter_build(struct dag *d)
+{
+    memset(d->filter, 0, sizeof d->filter);
+    for (size_t i = 0; i < d->ndecls; i++) {
+        filter_add_name(d, d->decls[i].info.name);
+        filter_add_name(d, d->decls[i].info.full_name);
+    }
+    d->filter_ready = true;
+}
+
+/* False when no dotted prefix of text can name a declaration of the file. */
+static bool
+filter_may_match(const struct dag *d, const char *t, size_t len)
+{
+    size_t start = 0;
+    for (size_t i = 0; i <= len; i++) {
+        if (i < len && t[i] != '.')
+            continue;
+        if (i > start) {
+            unsigned bit = filter_bit(t + start, i - start);
+            if (d->filter[bit >> 6] & ((uint64_t)1 << (bit & 63)))
+                return true;
+        }
+        start = i + 1;
+    }
+    return false;
 }
 
 void
@@ -226,6 +290,10 @@ dag_add_ref(struct dag *d, size_t decl, enum dag_ref_kind kind, const char *text
             struct lsp_range range)
 {
     if (decl >= d->ndecls || len == 0)
+        return;
+    if (!d->filter_ready)
+        filter_build(d);
+    if (kind == DAG_REF_BODY && !filter_may_match(d, text, len))
         return;
     if (d->nrefs == d->arefs) {
         d->arefs = d->arefs ? d->arefs * 2 : 256;
@@ -334,6 +402,12 @@ dag_find_name(const struct dag *d, const char *name, size_t len)
 {
     long r = smap_get(&d->by_name, name, len);
     return r >= 0 ? r : smap_get(&d->by_full, name, len);
+}
+
+long
+dag_find_full(const struct dag *d, const char *full_name, size_t len)
+{
+    return smap_get(&d->by_full, full_name, len);
 }
 
 long

@@ -57,7 +57,8 @@ struct dag *dag_new(bool merge_labels);
 void dag_free(struct dag *d);
 /* Adds a declaration (file order); returns its index. */
 size_t dag_add_decl(struct dag *d, const struct dag_decl_info *info);
-/* A name the declaration references; text is borrowed. */
+/* A name the declaration references; text is borrowed. Add every declaration before the
+ * first reference: body references that cannot name any of them are dropped at once. */
 void dag_add_ref(struct dag *d, size_t decl, enum dag_ref_kind kind, const char *text,
                  size_t len, struct lsp_range range);
 /* A `uses`/`proofUses` entry: a Lean name or (is_label) a label; exclude for `-x`. */
@@ -123,6 +124,8 @@ const struct dag_node *dag_node(const struct dag *d, size_t i);
 
 /* Declaration index for a name as written or fully qualified, -1 when absent. */
 long dag_find_name(const struct dag *d, const char *name, size_t len);
+/* The first declaration with this full name, -1 when absent. */
+long dag_find_full(const struct dag *d, const char *full_name, size_t len);
 /* Node index carrying the label (explicit or defaulted), -1 when absent. */
 long dag_find_label(const struct dag *d, const char *label, size_t len);
 /* How many declarations share this full name / this effective label. */

@@ -1,0 +1,652 @@
+/* analysis: lean_lex -> decls -> blueprint -> dag -> checks, and the renderings. */
+#include "analysis.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "blueprint.h"
+#include "buf.h"
+#include "checks.h"
+#include "dag.h"
+#include "decls.h"
+#include "lean_lex.h"
+#include "xalloc.h"
+
+struct analysis {
+    char *text;
+    size_t len;
+    enum bp_profile profile; /* resolved */
+    bool is_blueprint;
+    struct lean_lex *lx;
+    struct decls *ds;
+    struct blueprint *bp;
+    struct dag *dag;
+    long *decl_to_dag;  /* decls index -> dag declaration, -1 */
+    size_t *dag_to_decl; /* dag declaration -> decls index */
+    struct analysis_node *nodes;
+    size_t nnodes;
+    const char **dep_names; /* all nodes' deps, one block */
+    struct checks_result findings;
+};
+
+/* ---- profiles ---- */
+
+static const char *const profile_names[] = {"auto", "strict", "architect", "off"};
+
+int
+bp_profile_parse(const char *name, enum bp_profile *out)
+{
+    for (int i = 0; name && i < 4; i++) {
+        if (strcmp(name, profile_names[i]) == 0) {
+            *out = (enum bp_profile)i;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+const char *
+bp_profile_name(enum bp_profile profile)
+{
+    return (unsigned)profile < 4 ? profile_names[profile] : "auto";
+}
+
+/* ---- building ---- */
+
+/* The keywords that make DAG nodes: the contract's allowed ones, plus Mathlib's
+ * irreducible_def (a definition). */
+static bool
+node_kind(enum decl_kind k, enum analysis_kind *out)
+{
+    switch (k) {
+    case DECL_KIND_THEOREM: *out = ANALYSIS_KIND_THEOREM; return true;
+    case DECL_KIND_LEMMA: *out = ANALYSIS_KIND_LEMMA; return true;
+    case DECL_KIND_DEF:
+    case DECL_KIND_ABBREV:
+    case DECL_KIND_INSTANCE:
+    case DECL_KIND_STRUCTURE:
+    case DECL_KIND_INDUCTIVE:
+    case DECL_KIND_CLASS:
+    case DECL_KIND_CLASS_INDUCTIVE:
+    case DECL_KIND_IRREDUCIBLE_DEF: *out = ANALYSIS_KIND_DEFINITION; return true;
+    default: return false;
+    }
+}
+
+static const char *
+attr_label(const struct blueprint_attr *a)
+{
+    if (a == NULL)
+        return NULL;
+    if (a->has_label)
+        return a->label;
+    const struct blueprint_field *f = blueprint_attr_field(a, BLUEPRINT_FIELD_LATEX_LABEL);
+    return f && f->text && *f->text ? f->text : NULL;
+}
+
+/* `open` scopes: a stack of (opens length) saved at each namespace/section. */
+struct opens {
+    struct buf text;    /* namespaces in force, space separated */
+    size_t *saved;
+    size_t nsaved, asaved;
+    size_t in_len;      /* length before an `open ... in` (SIZE_MAX: none pending) */
+};
+
+static void
+opens_cmd(struct opens *o, const struct lean_lex *lx, const struct decl_cmd *cmd)
+{
+    switch (cmd->kind) {
+    case DECL_CMD_NAMESPACE:
+    case DECL_CMD_SECTION:
+        if (o->nsaved == o->asaved) {
+            o->asaved = o->asaved ? o->asaved * 2 : 8;
+            o->saved = xreallocarray(o->saved, o->asaved, sizeof *o->saved);
+        }
+        o->saved[o->nsaved++] = o->text.len;
+        return;
+    case DECL_CMD_END:
+        if (o->nsaved > 0) {
+            size_t keep = o->saved[--o->nsaved];
+            o->text.len = keep;
+            if (o->text.data)
+                o->text.data[keep] = '\0';
+        }
+        return;
+    case DECL_CMD_OPEN:
+        break;
+    default:
+        return;
+    }
+    if (cmd->has_in)
+        o->in_len = o->text.len;
+    for (size_t i = cmd->tok_first + 1; i < cmd->tok_end; i++) {
+        const struct lean_tok *t = lean_lex_tok(lx, i);
+        if (t == NULL || lean_tok_is_comment(t->kind))
+            continue;
+        if (t->kind != LEAN_TOK_IDENT)
+            break; /* `(a b)`, `→`: the rest names members, not namespaces */
+        if (lean_lex_tok_is(lx, t, "in") || lean_lex_tok_is(lx, t, "hiding") ||
+            lean_lex_tok_is(lx, t, "renaming"))
+            break;
+        if (lean_lex_tok_is(lx, t, "scoped"))
+            continue;
+        if (o->text.len)
+            (void)buf_addch(&o->text, ' ');
+        (void)buf_add(&o->text, lean_lex_text(lx) + t->span.start, t->span.end - t->span.start);
+    }
+}
+
+/* After the command an `open ... in` applied to. */
+static void
+opens_after(struct opens *o)
+{
+    if (o->in_len == SIZE_MAX)
+        return;
+    o->text.len = o->in_len;
+    if (o->text.data)
+        o->text.data[o->in_len] = '\0';
+    o->in_len = SIZE_MAX;
+}
+
+/* The namespace part of a full name: "A.B" for "A.B.foo" written `foo`. */
+static char *
+namespace_of(const struct decl *d)
+{
+    size_t fl = strlen(d->full_name), nl = strlen(d->name);
+    if (nl == 0 || fl <= nl + 1 || strcmp(d->full_name + fl - nl, d->name) != 0 ||
+        d->full_name[fl - nl - 1] != '.')
+        return xstrdup("");
+    return xstrndup(d->full_name, fl - nl - 1);
+}
+
+static void
+build_dag(struct analysis *a, bool merge)
+{
+    size_t nd = decls_count(a->ds);
+    a->dag = dag_new(merge);
+    a->decl_to_dag = xmalloc((nd ? nd : 1) * sizeof *a->decl_to_dag);
+    a->dag_to_decl = xmalloc((nd ? nd : 1) * sizeof *a->dag_to_decl);
+    struct opens o = {.in_len = SIZE_MAX};
+    buf_init(&o.text, 0);
+    size_t ci = 0, ncmd = decls_cmd_count(a->ds);
+    for (size_t i = 0; i < nd; i++) {
+        const struct decl *d = decls_get(a->ds, i);
+        a->decl_to_dag[i] = -1;
+        /* commands before this declaration change the opens in force */
+        while (ci < ncmd) {
+            const struct decl_cmd *cmd = decls_cmd(a->ds, ci);
+            if (cmd->range.start >= d->range.start)
+                break;
+            opens_after(&o);
+            opens_cmd(&o, a->lx, cmd);
+            ci++;
+        }
+        enum analysis_kind kind;
+        if (!node_kind(d->kind, &kind)) {
+            opens_after(&o);
+            continue;
+        }
+        const struct blueprint_attr *attr = blueprint_for_decl(a->bp, i);
+        char *ns = namespace_of(d);
+        struct dag_decl_info info = {
+            .name = d->name,
+            .full_name = d->full_name,
+            .ns = ns,
+            .opens = o.text.data,
+            .label = attr_label(attr),
+            .keyword = d->keyword,
+            .kind = kind,
+            .has_blueprint = attr != NULL,
+            .has_statement = attr && blueprint_attr_field(attr, BLUEPRINT_FIELD_STATEMENT),
+            .placeholder = kind != ANALYSIS_KIND_DEFINITION && d->nsorries > 0,
+            .range = d->range.range,
+            .name_range = d->has_name ? d->name_span.range : d->keyword_span.range,
+            .body_range = d->body.range,
+        };
+        size_t di = dag_add_decl(a->dag, &info);
+        free(ns);
+        a->decl_to_dag[i] = (long)di;
+        a->dag_to_decl[di] = i;
+        opens_after(&o);
+    }
+    buf_release(&o.text);
+    free(o.saved);
+    /* references, once every declaration is known */
+    const char *text = lean_lex_text(a->lx);
+    for (size_t i = 0; i < nd; i++) {
+        long di = a->decl_to_dag[i];
+        if (di < 0)
+            continue;
+        const struct decl *d = decls_get(a->ds, i);
+        for (size_t k = 0; k < d->nusings; k++) {
+            const struct decl_using *u = &d->usings[k];
+            for (size_t j = 0; j < u->nnames; j++) {
+                const struct decl_ref *r = &u->names[j];
+                dag_add_ref(a->dag, (size_t)di, DAG_REF_SORRY_USING, text + r->span.start,
+                            r->span.end - r->span.start, r->span.range);
+            }
+        }
+        for (size_t k = 0; k < d->nrefs; k++) {
+            const struct decl_ref *r = &d->refs[k];
+            dag_add_ref(a->dag, (size_t)di, DAG_REF_BODY, text + r->span.start,
+                        r->span.end - r->span.start, r->span.range);
+        }
+    }
+    for (size_t k = 0; k < blueprint_count(a->bp); k++) {
+        const struct blueprint_attr *at = blueprint_get(a->bp, k);
+        if (at->decl >= nd || a->decl_to_dag[at->decl] < 0)
+            continue;
+        for (size_t f = 0; f < at->nfields; f++) {
+            const struct blueprint_field *fl = &at->fields[f];
+            if (fl->kind != BLUEPRINT_FIELD_USES && fl->kind != BLUEPRINT_FIELD_PROOF_USES)
+                continue;
+            for (size_t u = 0; u < fl->nuses; u++) {
+                const struct blueprint_use *use = &fl->uses[u];
+                dag_add_use(a->dag, (size_t)a->decl_to_dag[at->decl], use->text,
+                            strlen(use->text), use->is_label, use->exclude, use->value.range);
+            }
+        }
+    }
+    dag_build(a->dag);
+}
+
+static void
+build_nodes(struct analysis *a)
+{
+    size_t nn = dag_node_count(a->dag), ndeps = 0;
+    for (size_t i = 0; i < nn; i++)
+        ndeps += dag_node(a->dag, i)->ndeps;
+    a->nodes = xcalloc(nn ? nn : 1, sizeof *a->nodes);
+    a->dep_names = xcalloc(ndeps ? ndeps : 1, sizeof *a->dep_names);
+    a->nnodes = nn;
+    size_t at = 0;
+    for (size_t i = 0; i < nn; i++) {
+        const struct dag_node *n = dag_node(a->dag, i);
+        struct analysis_node *o = &a->nodes[i];
+        o->name = n->name;
+        o->full_name = n->full_name;
+        o->label = n->label;
+        o->keyword = n->keyword;
+        o->kind = n->kind;
+        o->status = n->status;
+        o->leaf = n->leaf;
+        o->range = n->range;
+        o->name_range = n->name_range;
+        o->body_range = n->body_range;
+        o->has_blueprint = n->has_blueprint;
+        o->title = NULL;
+        for (size_t k = 0; k < n->ndecls && o->title == NULL; k++) {
+            const struct blueprint_attr *attr =
+                blueprint_for_decl(a->bp, a->dag_to_decl[n->decls[k]]);
+            const struct blueprint_field *f =
+                attr ? blueprint_attr_field(attr, BLUEPRINT_FIELD_TITLE) : NULL;
+            if (f && f->text && *f->text)
+                o->title = f->text;
+        }
+        o->deps = a->dep_names + at;
+        o->ndeps = n->ndeps;
+        for (size_t k = 0; k < n->ndeps; k++)
+            a->dep_names[at++] = dag_node(a->dag, n->deps[k])->name;
+    }
+}
+
+struct analysis *
+analysis_new(const char *text, size_t len, enum bp_profile profile)
+{
+    struct analysis *a = xcalloc(1, sizeof *a);
+    if (len > LEAN_LEX_MAX_LEN)
+        len = LEAN_LEX_MAX_LEN;
+    a->text = xmalloc(len + 1);
+    if (len)
+        memcpy(a->text, text, len);
+    a->text[len] = '\0';
+    a->len = len;
+    a->lx = lean_lex_new(a->text, len);
+    a->ds = decls_new(a->lx);
+    a->bp = blueprint_new(a->lx, a->ds);
+    a->is_blueprint = blueprint_count(a->bp) > 0;
+    if (!a->is_blueprint || profile == BP_PROFILE_OFF)
+        a->profile = BP_PROFILE_OFF;
+    else if (profile == BP_PROFILE_AUTO)
+        a->profile = checks_auto_profile(a->ds, a->bp);
+    else
+        a->profile = profile;
+    build_dag(a, a->profile == BP_PROFILE_ARCHITECT);
+    build_nodes(a);
+    if (a->profile == BP_PROFILE_STRICT || a->profile == BP_PROFILE_ARCHITECT) {
+        struct checks_input in = {a->lx, a->ds, a->bp, a->dag, a->decl_to_dag, a->profile};
+        checks_run(&in, &a->findings);
+    }
+    return a;
+}
+
+void
+analysis_free(struct analysis *a)
+{
+    if (a == NULL)
+        return;
+    checks_result_release(&a->findings);
+    free(a->nodes);
+    free(a->dep_names);
+    free(a->decl_to_dag);
+    free(a->dag_to_decl);
+    dag_free(a->dag);
+    blueprint_free(a->bp);
+    decls_free(a->ds);
+    lean_lex_free(a->lx);
+    free(a->text);
+    free(a);
+}
+
+void
+analysis_set_lean(struct analysis *a, const struct lean_view *lean)
+{
+    dag_set_lean(a->dag, lean);
+    for (size_t i = 0; i < a->nnodes; i++) {
+        const struct dag_node *n = dag_node(a->dag, i);
+        a->nodes[i].status = n->status;
+        a->nodes[i].leaf = n->leaf;
+    }
+}
+
+bool
+analysis_is_blueprint(const struct analysis *a)
+{
+    return a->is_blueprint;
+}
+
+enum bp_profile
+analysis_profile(const struct analysis *a)
+{
+    return a->profile;
+}
+
+size_t
+analysis_node_count(const struct analysis *a)
+{
+    return a->nnodes;
+}
+
+const struct analysis_node *
+analysis_node(const struct analysis *a, size_t i)
+{
+    return i < a->nnodes ? &a->nodes[i] : NULL;
+}
+
+const struct analysis_node *
+analysis_node_at(const struct analysis *a, struct lsp_pos pos)
+{
+    long d = dag_decl_at(a->dag, pos);
+    return d < 0 ? NULL : &a->nodes[dag_decl_node(a->dag, (size_t)d)];
+}
+
+const struct analysis_node *
+analysis_node_by_name(const struct analysis *a, const char *name)
+{
+    if (name == NULL)
+        return NULL;
+    long d = dag_find_name(a->dag, name, strlen(name));
+    return d < 0 ? NULL : &a->nodes[dag_decl_node(a->dag, (size_t)d)];
+}
+
+size_t
+analysis_finding_count(const struct analysis *a)
+{
+    return a->findings.n;
+}
+
+const struct analysis_finding *
+analysis_finding(const struct analysis *a, size_t i)
+{
+    return i < a->findings.n ? &a->findings.items[i] : NULL;
+}
+
+/* ---- renderings ---- */
+
+static void
+json_str(struct buf *b, const char *s)
+{
+    if (s == NULL)
+        (void)buf_adds(b, "null");
+    else
+        (void)buf_add_json_string(b, s, strlen(s));
+}
+
+static void
+json_range(struct buf *b, struct lsp_range r)
+{
+    (void)buf_addf(b,
+                   "{\"start\":{\"line\":%u,\"character\":%u},"
+                   "\"end\":{\"line\":%u,\"character\":%u}}",
+                   r.start.line, r.start.character, r.end.line, r.end.character);
+}
+
+char *
+analysis_dag_json(const struct analysis *a, const char *uri, long version)
+{
+    struct buf b;
+    buf_init(&b, 0);
+    size_t proved = 0, sorry = 0, error = 0, pending = 0, defs = 0, leaves = 0;
+    (void)buf_adds(&b, "{\"uri\":");
+    json_str(&b, uri);
+    if (version < 0)
+        (void)buf_adds(&b, ",\"version\":null");
+    else
+        (void)buf_addf(&b, ",\"version\":%ld", version);
+    (void)buf_adds(&b, ",\"profile\":");
+    json_str(&b, bp_profile_name(a->profile));
+    (void)buf_adds(&b, ",\"nodes\":[");
+    for (size_t i = 0; i < a->nnodes; i++) {
+        const struct analysis_node *n = &a->nodes[i];
+        switch (n->status) {
+        case ANALYSIS_STATUS_PROVED: proved++; break;
+        case ANALYSIS_STATUS_SORRY: sorry++; break;
+        case ANALYSIS_STATUS_ERROR: error++; break;
+        case ANALYSIS_STATUS_PENDING: pending++; break;
+        case ANALYSIS_STATUS_DEFINITION: defs++; break;
+        }
+        leaves += n->leaf;
+        (void)buf_adds(&b, i ? ",\n{\"name\":" : "\n{\"name\":");
+        json_str(&b, n->name);
+        (void)buf_adds(&b, ",\"label\":");
+        json_str(&b, n->label);
+        (void)buf_adds(&b, ",\"kind\":");
+        json_str(&b, dag_kind_name(n->kind));
+        (void)buf_adds(&b, ",\"status\":");
+        json_str(&b, dag_status_name(n->status));
+        (void)buf_adds(&b, n->leaf ? ",\"leaf\":true,\"deps\":[" : ",\"leaf\":false,\"deps\":[");
+        for (size_t k = 0; k < n->ndeps; k++) {
+            if (k)
+                (void)buf_addch(&b, ',');
+            json_str(&b, n->deps[k]);
+        }
+        (void)buf_adds(&b, "],\"range\":");
+        json_range(&b, n->range);
+        (void)buf_adds(&b, ",\"title\":");
+        json_str(&b, n->title);
+        (void)buf_adds(&b, ",\"review\":\"unreviewed\"}");
+    }
+    (void)buf_addf(&b,
+                   "%s],\"summary\":{\"nodes\":%zu,\"proved\":%zu,\"sorry\":%zu,\"error\":%zu,"
+                   "\"pending\":%zu,\"definitions\":%zu,\"leaves\":%zu}}\n",
+                   a->nnodes ? "\n" : "", a->nnodes, proved, sorry, error, pending, defs, leaves);
+    return buf_detach(&b, NULL);
+}
+
+/* Fill colours, shared by DOT and Mermaid. */
+static const char *
+node_colour(const struct analysis_node *n)
+{
+    if (n->leaf)
+        return "#90caf9"; /* leaf: blue */
+    switch (n->status) {
+    case ANALYSIS_STATUS_PROVED: return "#a5d6a7";     /* green */
+    case ANALYSIS_STATUS_SORRY: return "#e0e0e0";      /* grey */
+    case ANALYSIS_STATUS_ERROR: return "#ef9a9a";      /* red */
+    case ANALYSIS_STATUS_PENDING: return "#fff59d";    /* yellow */
+    case ANALYSIS_STATUS_DEFINITION: return "#ffffff"; /* white box */
+    }
+    return "#ffffff";
+}
+
+static void
+dot_str(struct buf *b, const char *s)
+{
+    (void)buf_addch(b, '"');
+    for (; s && *s; s++) {
+        if (*s == '"' || *s == '\\')
+            (void)buf_addch(b, '\\');
+        if (*s == '\n')
+            (void)buf_adds(b, "\\n");
+        else
+            (void)buf_addch(b, *s);
+    }
+    (void)buf_addch(b, '"');
+}
+
+char *
+analysis_dag_dot(const struct analysis *a)
+{
+    struct buf b;
+    buf_init(&b, 0);
+    (void)buf_adds(&b, "digraph blueprint {\n"
+                       "  rankdir=BT;\n"
+                       "  node [style=filled, fontname=\"Helvetica\", shape=ellipse];\n"
+                       "  edge [color=\"#555555\"];\n");
+    for (size_t i = 0; i < a->nnodes; i++) {
+        const struct analysis_node *n = &a->nodes[i];
+        (void)buf_addf(&b, "  n%zu [label=", i);
+        struct buf l;
+        buf_init(&l, 0);
+        (void)buf_adds(&l, *n->name ? n->name : "(anonymous)");
+        if (n->label && strcmp(n->label, n->name) != 0) {
+            (void)buf_addch(&l, '\n');
+            (void)buf_adds(&l, n->label);
+        }
+        dot_str(&b, l.data ? l.data : "");
+        buf_release(&l);
+        (void)buf_addf(&b, ", fillcolor=\"%s\"%s, tooltip=", node_colour(n),
+                       n->kind == ANALYSIS_KIND_DEFINITION ? ", shape=box" : "");
+        dot_str(&b, dag_status_name(n->status));
+        (void)buf_adds(&b, "];\n");
+    }
+    for (size_t i = 0; i < a->nnodes; i++) {
+        const struct dag_node *n = dag_node(a->dag, i);
+        for (size_t k = 0; k < n->ndeps; k++)
+            (void)buf_addf(&b, "  n%zu -> n%zu;\n", i, n->deps[k]);
+    }
+    (void)buf_adds(&b, "}\n");
+    return buf_detach(&b, NULL);
+}
+
+static void
+mermaid_str(struct buf *b, const char *s)
+{
+    (void)buf_addch(b, '"');
+    for (; s && *s; s++) {
+        switch (*s) {
+        case '"': (void)buf_adds(b, "#quot;"); break;
+        case '<': (void)buf_adds(b, "#lt;"); break;
+        case '>': (void)buf_adds(b, "#gt;"); break;
+        case '#': (void)buf_adds(b, "#35;"); break;
+        case '\n':
+        case '\r': (void)buf_addch(b, ' '); break;
+        default: (void)buf_addch(b, *s);
+        }
+    }
+    (void)buf_addch(b, '"');
+}
+
+char *
+analysis_dag_mermaid(const struct analysis *a)
+{
+    struct buf b;
+    buf_init(&b, 0);
+    (void)buf_adds(&b, "flowchart BT\n");
+    for (size_t i = 0; i < a->nnodes; i++) {
+        const struct analysis_node *n = &a->nodes[i];
+        bool def = n->kind == ANALYSIS_KIND_DEFINITION;
+        (void)buf_addf(&b, "  n%zu%s", i, def ? "[" : "(");
+        mermaid_str(&b, *n->name ? n->name : "(anonymous)");
+        (void)buf_addf(&b, "%s:::%s\n", def ? "]" : ")",
+                       n->leaf ? "leaf" : dag_status_name(n->status));
+    }
+    for (size_t i = 0; i < a->nnodes; i++) {
+        const struct dag_node *n = dag_node(a->dag, i);
+        for (size_t k = 0; k < n->ndeps; k++)
+            (void)buf_addf(&b, "  n%zu --> n%zu\n", i, n->deps[k]);
+    }
+    static const char *const classes[] = {"proved", "sorry", "error", "pending", "definition"};
+    static const struct analysis_node probe[] = {
+        {.status = ANALYSIS_STATUS_PROVED}, {.status = ANALYSIS_STATUS_SORRY},
+        {.status = ANALYSIS_STATUS_ERROR},  {.status = ANALYSIS_STATUS_PENDING},
+        {.status = ANALYSIS_STATUS_DEFINITION}};
+    for (size_t i = 0; i < 5; i++)
+        (void)buf_addf(&b, "  classDef %s fill:%s,stroke:#555555\n", classes[i],
+                       node_colour(&probe[i]));
+    (void)buf_adds(&b, "  classDef leaf fill:#90caf9,stroke:#1565c0,stroke-width:2px\n");
+    return buf_detach(&b, NULL);
+}
+
+char *
+analysis_diagnostics_json(const struct analysis *a)
+{
+    struct buf b;
+    buf_init(&b, 0);
+    (void)buf_addch(&b, '[');
+    for (size_t i = 0; i < a->findings.n; i++) {
+        const struct analysis_finding *f = &a->findings.items[i];
+        (void)buf_adds(&b, i ? ",{\"range\":" : "{\"range\":");
+        json_range(&b, f->range);
+        (void)buf_addf(&b, ",\"severity\":%d,\"code\":", f->severity);
+        json_str(&b, f->code);
+        (void)buf_adds(&b, ",\"source\":\"marathon\",\"message\":");
+        json_str(&b, f->message);
+        (void)buf_addch(&b, '}');
+    }
+    (void)buf_addch(&b, ']');
+    return buf_detach(&b, NULL);
+}
+
+static const char *
+severity_name(int severity)
+{
+    return severity == 1 ? "error" : severity == 2 ? "warning" : "information";
+}
+
+char *
+analysis_check_text(const struct analysis *a, const char *filename)
+{
+    struct buf b;
+    buf_init(&b, 0);
+    for (size_t i = 0; i < a->findings.n; i++) {
+        const struct analysis_finding *f = &a->findings.items[i];
+        (void)buf_addf(&b, "%s:%u:%u: %s: %s [%s]\n", filename ? filename : "-",
+                       f->range.start.line + 1, f->range.start.character + 1,
+                       severity_name(f->severity), f->message, f->code);
+    }
+    return buf_detach(&b, NULL);
+}
+
+char *
+analysis_check_json_items(const struct analysis *a, const char *filename)
+{
+    struct buf b;
+    buf_init(&b, 0);
+    for (size_t i = 0; i < a->findings.n; i++) {
+        const struct analysis_finding *f = &a->findings.items[i];
+        (void)buf_adds(&b, i ? ",{\"file\":" : "{\"file\":");
+        json_str(&b, filename ? filename : "-");
+        (void)buf_addf(&b, ",\"line\":%u,\"column\":%u,\"endLine\":%u,\"endColumn\":%u,",
+                       f->range.start.line + 1, f->range.start.character + 1,
+                       f->range.end.line + 1, f->range.end.character + 1);
+        (void)buf_adds(&b, "\"severity\":");
+        json_str(&b, severity_name(f->severity));
+        (void)buf_adds(&b, ",\"code\":");
+        json_str(&b, f->code);
+        (void)buf_adds(&b, ",\"message\":");
+        json_str(&b, f->message);
+        (void)buf_addch(&b, '}');
+    }
+    return buf_detach(&b, NULL);
+}
