@@ -1,0 +1,405 @@
+/*
+ * lsp-proxy: the program. Parses the command line and wires the library together:
+ *   lsp-proxy [OPTIONS] [-- SERVER-COMMAND...]            proxy mode (default: lake serve)
+ *   lsp-proxy check [--json] [--strict] [--profile P] FILE...
+ *   lsp-proxy dag [--format json|dot|mermaid|html] FILE
+ * No logic lives here beyond reading files and printing results (shared/INTERFACE.md).
+ */
+#include <ev.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "analysis.h"
+#include "buf.h"
+#include "config.h"
+#include "log.h"
+#include "router.h"
+#include "xalloc.h"
+
+#define LSP_PROXY_VERSION "0.1.0"
+#define MAX_INPUT_FILE (256u << 20)
+
+static void
+usage(FILE *out)
+{
+    fputs("usage: lsp-proxy [OPTIONS] [-- SERVER-COMMAND...]   proxy between an editor and Lean\n"
+          "       lsp-proxy check [--json] [--strict] [--profile P] FILE...\n"
+          "       lsp-proxy dag [--format json|dot|mermaid|html] FILE\n"
+          "       lsp-proxy --version | --help\n"
+          "\n"
+          "Proxy mode speaks LSP on stdin/stdout and runs SERVER-COMMAND (default: lake serve).\n"
+          "  --log FILE          write the log to FILE (default: stderr)\n"
+          "  --log-level LEVEL   error, warn, info (default) or debug\n"
+          "  --config FILE       settings as JSON (see README: Settings)\n"
+          "  --max-frame BYTES   largest LSP message accepted (default 67108864)\n"
+          "\n"
+          "check: the blueprint contract's findings, one per line as FILE:LINE:COL: severity:\n"
+          "  message [code]; exit 0 when no error is found (--strict: no warning either),\n"
+          "  1 when findings are found, 2 on usage or I/O errors.\n"
+          "  --profile auto|strict|architect|off   which rules apply (default: auto)\n"
+          "dag: the blueprint DAG of FILE as JSON (default), Graphviz DOT, Mermaid or HTML.\n",
+          out);
+}
+
+/* Reads a whole file for check/dag, refusing binary and non-UTF-8 input. Returns NULL and
+ * prints the reason on failure. */
+static char *
+read_source(const char *path, size_t *len)
+{
+    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+    if (f == NULL) {
+        fprintf(stderr, "lsp-proxy: %s: %s\n", path, strerror(errno));
+        return NULL;
+    }
+    struct buf b;
+    buf_init(&b, MAX_INPUT_FILE);
+    char chunk[65536];
+    size_t n;
+    int rc = 0;
+    while (rc == 0 && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        rc = buf_add(&b, chunk, n);
+    bool err = ferror(f);
+    if (f != stdin)
+        fclose(f);
+    if (rc < 0 || err) {
+        fprintf(stderr, "lsp-proxy: %s: %s\n", path,
+                rc < 0 ? "file too large (over 256 MiB)" : "read error");
+        buf_release(&b);
+        return NULL;
+    }
+    const unsigned char *s = (const unsigned char *)(b.data ? b.data : "");
+    for (size_t i = 0; i < b.len;) {
+        unsigned char c = s[i];
+        size_t k = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+        if (c == 0) {
+            fprintf(stderr, "lsp-proxy: %s: binary file (NUL byte at offset %zu); not Lean source\n",
+                    path, i);
+            buf_release(&b);
+            return NULL;
+        }
+        bool ok = k > 0 && i + k <= b.len;
+        for (size_t j = 1; ok && j < k; j++)
+            ok = (s[i + j] & 0xC0) == 0x80;
+        if (!ok) {
+            fprintf(stderr, "lsp-proxy: %s: not UTF-8 (invalid byte 0x%02x at offset %zu); Lean "
+                            "source must be UTF-8\n",
+                    path, c, i);
+            buf_release(&b);
+            return NULL;
+        }
+        i += k;
+    }
+    return buf_detach(&b, len);
+}
+
+/* The profile a project forces in .marathon.json next to FILE's project root, if any. */
+static enum bp_profile
+project_profile(const char *path)
+{
+    char *dir = xstrdup(path);
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        *slash = '\0';
+    else
+        strcpy(dir, ".");
+    enum bp_profile profile = BP_PROFILE_AUTO;
+    char *root = config_find_project_root(dir);
+    if (root) {
+        struct config c;
+        config_init(&c);
+        char *file = xasprintf("%s/.marathon.json", root);
+        config_apply_file(&c, file, true, NULL);
+        profile = c.blueprint_profile;
+        config_release(&c);
+        free(file);
+        free(root);
+    }
+    free(dir);
+    return profile;
+}
+
+static int
+cmd_check(int argc, char **argv)
+{
+    bool json = false, strict = false, have_profile = false;
+    enum bp_profile profile = BP_PROFILE_AUTO;
+    int i = 1;
+    for (; i < argc && argv[i][0] == '-' && argv[i][1] != '\0'; i++) {
+        if (strcmp(argv[i], "--json") == 0) {
+            json = true;
+        } else if (strcmp(argv[i], "--strict") == 0) {
+            strict = true;
+        } else if (strcmp(argv[i], "--profile") == 0 && i + 1 < argc) {
+            if (bp_profile_parse(argv[++i], &profile) < 0) {
+                fprintf(stderr, "lsp-proxy check: unknown profile `%s` (auto, strict, architect, off)\n",
+                        argv[i]);
+                return 2;
+            }
+            have_profile = true;
+        } else if (strcmp(argv[i], "--") == 0) {
+            i++;
+            break;
+        } else {
+            fprintf(stderr, "lsp-proxy check: unknown option `%s`\n", argv[i]);
+            usage(stderr);
+            return 2;
+        }
+    }
+    if (i >= argc) {
+        fprintf(stderr, "lsp-proxy check: no FILE given\n");
+        usage(stderr);
+        return 2;
+    }
+    int errors = 0, warnings = 0, files = 0, io_errors = 0;
+    struct buf profiles, items;
+    buf_init(&profiles, 0);
+    buf_init(&items, 0);
+    for (; i < argc; i++) {
+        size_t len;
+        char *text = read_source(argv[i], &len);
+        if (text == NULL) {
+            io_errors++;
+            continue;
+        }
+        files++;
+        struct analysis *a =
+            analysis_new(text, len, have_profile ? profile : project_profile(argv[i]));
+        for (size_t k = 0; k < analysis_finding_count(a); k++) {
+            if (analysis_finding(a, k)->severity == 1)
+                errors++;
+            else
+                warnings++;
+        }
+        const char *pname = bp_profile_name(analysis_profile(a));
+        if (!strstr(profiles.data ? profiles.data : "", pname))
+            buf_addf(&profiles, "%s%s", profiles.len ? ", " : "", pname);
+        if (json) {
+            char *j = analysis_check_json_items(a, argv[i]);
+            if (*j)
+                buf_addf(&items, "%s%s", items.len ? "," : "", j);
+            free(j);
+        } else {
+            char *t = analysis_check_text(a, argv[i]);
+            fputs(t, stdout);
+            free(t);
+        }
+        analysis_free(a);
+        free(text);
+    }
+    if (json)
+        printf("[%s]\n", items.data ? items.data : "");
+    FILE *summary = json ? stderr : stdout;
+    fprintf(summary, "lsp-proxy check: %d file%s, %d error%s, %d warning%s (profile: %s)\n", files,
+            files == 1 ? "" : "s", errors, errors == 1 ? "" : "s", warnings,
+            warnings == 1 ? "" : "s", profiles.len ? profiles.data : "none");
+    buf_release(&profiles);
+    buf_release(&items);
+    if (io_errors)
+        return 2;
+    return errors > 0 || (strict && warnings > 0) ? 1 : 0;
+}
+
+static void
+html_escape(FILE *out, const char *s)
+{
+    for (; s && *s; s++) {
+        if (*s == '<')
+            fputs("&lt;", out);
+        else if (*s == '>')
+            fputs("&gt;", out);
+        else if (*s == '&')
+            fputs("&amp;", out);
+        else if (*s == '"')
+            fputs("&quot;", out);
+        else
+            fputc(*s, out);
+    }
+}
+
+static const char *const status_names[] = {"proved", "sorry", "error", "pending", "definition"};
+static const char *const kind_names[] = {"theorem", "lemma", "definition"};
+
+/* A self-contained page (no scripts, no network): a table of the nodes and the DOT text. */
+static void
+print_html(const struct analysis *a, const char *path)
+{
+    printf("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Blueprint DAG: ");
+    html_escape(stdout, path);
+    printf("</title>\n<style>body{font-family:sans-serif}td,th{padding:2px 8px;text-align:left}"
+           ".proved{background:#c8f7c5}.leaf{background:#c5dcf7}.sorry{background:#e4e4e4}"
+           ".error{background:#f7c5c5}.pending{background:#f7f0c5}.definition{background:#fff}"
+           "</style></head><body>\n<h1>");
+    html_escape(stdout, path);
+    printf("</h1>\n<table><tr><th>name</th><th>label</th><th>kind</th><th>status</th>"
+           "<th>deps</th><th>line</th></tr>\n");
+    for (size_t i = 0; i < analysis_node_count(a); i++) {
+        const struct analysis_node *n = analysis_node(a, i);
+        printf("<tr class=\"%s\"><td>", n->leaf ? "leaf" : status_names[n->status]);
+        html_escape(stdout, n->name);
+        printf("</td><td>");
+        html_escape(stdout, n->label);
+        printf("</td><td>%s</td><td>%s%s</td><td>", kind_names[n->kind], status_names[n->status],
+               n->leaf ? " (leaf)" : "");
+        for (size_t d = 0; d < n->ndeps; d++) {
+            if (d)
+                printf(", ");
+            html_escape(stdout, n->deps[d]);
+        }
+        printf("</td><td>%u</td></tr>\n", n->range.start.line + 1);
+    }
+    char *dot = analysis_dag_dot(a);
+    printf("</table>\n<h2>Graphviz</h2><pre>");
+    html_escape(stdout, dot);
+    printf("</pre>\n</body></html>\n");
+    free(dot);
+}
+
+static int
+cmd_dag(int argc, char **argv)
+{
+    const char *format = "json";
+    const char *path = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--format") == 0 && i + 1 < argc) {
+            format = argv[++i];
+        } else if (strncmp(argv[i], "--format=", 9) == 0) {
+            format = argv[i] + 9;
+        } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
+            fprintf(stderr, "lsp-proxy dag: unknown option `%s`\n", argv[i]);
+            return 2;
+        } else if (path == NULL) {
+            path = argv[i];
+        } else {
+            fprintf(stderr, "lsp-proxy dag: one FILE only\n");
+            return 2;
+        }
+    }
+    if (path == NULL) {
+        fprintf(stderr, "lsp-proxy dag: no FILE given\n");
+        usage(stderr);
+        return 2;
+    }
+    if (strcmp(format, "json") && strcmp(format, "dot") && strcmp(format, "mermaid") &&
+        strcmp(format, "html")) {
+        fprintf(stderr, "lsp-proxy dag: unknown format `%s` (json, dot, mermaid, html)\n", format);
+        return 2;
+    }
+    size_t len;
+    char *text = read_source(path, &len);
+    if (text == NULL)
+        return 2;
+    struct analysis *a = analysis_new(text, len, project_profile(path));
+    if (strcmp(format, "html") == 0) {
+        print_html(a, path);
+    } else {
+        char *out;
+        if (strcmp(format, "dot") == 0) {
+            out = analysis_dag_dot(a);
+        } else if (strcmp(format, "mermaid") == 0) {
+            out = analysis_dag_mermaid(a);
+        } else {
+            char *abs = realpath(path, NULL);
+            char *uri = xasprintf("file://%s", abs ? abs : path);
+            out = analysis_dag_json(a, uri, -1);
+            free(uri);
+            free(abs);
+        }
+        fputs(out, stdout);
+        if (*out && out[strlen(out) - 1] != '\n')
+            fputc('\n', stdout);
+        free(out);
+    }
+    analysis_free(a);
+    free(text);
+    return 0;
+}
+
+static int
+cmd_proxy(int argc, char **argv)
+{
+    const char *log_path = NULL, *config_path = NULL;
+    enum log_level level = LOG_INFO;
+    size_t max_frame = 0;
+    char lake[] = "lake", serve[] = "serve";
+    char *default_cmd[] = {lake, serve, NULL};
+    char **server = default_cmd;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--") == 0) {
+            if (i + 1 < argc)
+                server = argv + i + 1;
+            break;
+        } else if (strcmp(a, "--log") == 0 && i + 1 < argc) {
+            log_path = argv[++i];
+        } else if (strcmp(a, "--log-level") == 0 && i + 1 < argc) {
+            if (log_level_parse(argv[++i], &level) < 0) {
+                fprintf(stderr, "lsp-proxy: unknown log level `%s`\n", argv[i]);
+                return 2;
+            }
+        } else if (strcmp(a, "--config") == 0 && i + 1 < argc) {
+            config_path = argv[++i];
+        } else if (strcmp(a, "--max-frame") == 0 && i + 1 < argc) {
+            max_frame = strtoul(argv[++i], NULL, 10);
+        } else {
+            fprintf(stderr, "lsp-proxy: unknown option `%s`\n", a);
+            usage(stderr);
+            return 2;
+        }
+    }
+    log_set_level(level);
+    if (log_path && log_open(log_path) < 0) {
+        fprintf(stderr, "lsp-proxy: cannot open log %s: %s\n", log_path, strerror(errno));
+        return 2;
+    }
+    signal(SIGPIPE, SIG_IGN);
+
+    struct config cfg;
+    config_init(&cfg);
+    if (config_path)
+        config_apply_file(&cfg, config_path, false, NULL);
+    char *root = config_find_project_root(".");
+    if (root) {
+        char *file = xasprintf("%s/.marathon.json", root);
+        config_apply_file(&cfg, file, true, NULL);
+        free(file);
+        free(root);
+    }
+    config_apply_env(&cfg);
+    const char *key = getenv(config_api_key_env(&cfg));
+    if (key)
+        log_add_secret(key);
+    log_info("main", "lsp-proxy %s starting; server: %s", LSP_PROXY_VERSION, server[0]);
+
+    struct ev_loop *loop = EV_DEFAULT;
+    struct router_options opts = {server, 0, 1, max_frame};
+    struct router *r = router_new(loop, &opts, &cfg);
+    int code = router_run(r);
+    router_free(r);
+    config_release(&cfg);
+    log_info("main", "exiting with code %d", code);
+    log_close();
+    return code;
+}
+
+int
+main(int argc, char **argv)
+{
+    if (argc > 1 && strcmp(argv[1], "check") == 0)
+        return cmd_check(argc - 1, argv + 1);
+    if (argc > 1 && strcmp(argv[1], "dag") == 0)
+        return cmd_dag(argc - 1, argv + 1);
+    if (argc > 1 && (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0)) {
+        printf("lsp-proxy %s\n", LSP_PROXY_VERSION);
+        return 0;
+    }
+    if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+        usage(stdout);
+        return 0;
+    }
+    return cmd_proxy(argc, argv);
+}

@@ -1,0 +1,334 @@
+/* actions: marathon.* commands and the proxy's code actions. */
+#include "actions.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis.h"
+#include "buf.h"
+#include "diagnostics.h"
+#include "documents.h"
+#include "jsonrpc.h"
+#include "lean_server.h"
+#include "proxy.h"
+#include "workspace.h"
+#include "xalloc.h"
+
+static const char actions_commands[] =
+    "[\"marathon.dag\",\"marathon.prove\",\"marathon.repair\",\"marathon.proveLeaves\","
+    "\"marathon.review\",\"marathon.cancel\",\"marathon.dismiss\",\"marathon.status\"]";
+
+const char *
+actions_commands_json(void)
+{
+    return actions_commands;
+}
+
+bool
+actions_is_own_command(struct jspan command)
+{
+    return jscan_type(command) == JSCAN_STRING && command.len > 10 &&
+           memcmp(command.p, "\"marathon.", 10) == 0;
+}
+
+/* The single argument object of an executeCommand, or an empty span. */
+static struct jspan
+actions_argument(struct jspan params)
+{
+    struct jspan args, first = {NULL, 0};
+    size_t pos = 0;
+    if (jscan_get(params, "arguments", &args) && jscan_type(args) == JSCAN_ARRAY)
+        jscan_next(args, &pos, NULL, &first);
+    return first;
+}
+
+/* Finds the open document named by the argument's "uri"; replies with an error if none. */
+static struct document *
+actions_document(struct proxy *p, struct jspan id, struct jspan arg, const char *command)
+{
+    struct jspan uri;
+    if (!jscan_get(arg, "uri", &uri) || jscan_type(uri) != JSCAN_STRING) {
+        char *msg = xasprintf("%s needs one argument object with a \"uri\" string", command);
+        proxy_reply_error(p, id, JSONRPC_INVALID_PARAMS, msg);
+        free(msg);
+        return NULL;
+    }
+    char *u = jscan_strdup(uri);
+    struct document *doc = documents_get(p->docs, u);
+    if (doc == NULL) {
+        char *msg = xasprintf("%s: %s is not open in the editor; open it first", command, u);
+        proxy_reply_error(p, id, JSONRPC_INVALID_PARAMS, msg);
+        free(msg);
+    }
+    free(u);
+    return doc;
+}
+
+struct actions_status_ctx {
+    struct proxy *p;
+    struct buf *b;
+    bool first;
+};
+
+static void
+actions_status_doc(struct document *doc, void *arg)
+{
+    struct actions_status_ctx *ctx = arg;
+    struct analysis *a = workspace_analysis(ctx->p, doc);
+    const char *uri = document_uri(doc);
+    const char *profile = bp_profile_name(analysis_profile(a));
+    if (!ctx->first)
+        buf_addch(ctx->b, ',');
+    ctx->first = false;
+    buf_adds(ctx->b, "{\"uri\":");
+    buf_add_json_string(ctx->b, uri, strlen(uri));
+    buf_addf(ctx->b, ",\"version\":%ld,\"blueprint\":%s,\"profile\":", document_version(doc),
+             analysis_is_blueprint(a) ? "true" : "false");
+    buf_add_json_string(ctx->b, profile, strlen(profile));
+    buf_addf(ctx->b, ",\"nodes\":%zu,\"findings\":%zu}", analysis_node_count(a),
+             analysis_finding_count(a));
+}
+
+static void
+actions_status(struct proxy *p, struct jspan id)
+{
+    struct buf b;
+    buf_init(&b, 0);
+    const char *model = p->cfg.llm_model;
+    const char *lean = lean_server_state_name(lean_server_state(p->lean));
+    const char *prov = config_llm_provider(&p->cfg);
+    buf_adds(&b, "{\"jobs\":[],\"lean\":");
+    buf_add_json_string(&b, lean, strlen(lean));
+    buf_adds(&b, ",\"llm\":{\"provider\":");
+    buf_add_json_string(&b, prov, strlen(prov));
+    buf_adds(&b, ",\"model\":");
+    if (model)
+        buf_add_json_string(&b, model, strlen(model));
+    else
+        buf_adds(&b, "null");
+    buf_addf(&b, ",\"requests\":0,\"tokensIn\":0,\"tokensOut\":0},\"restarts\":%u,\"documents\":[",
+             lean_server_restarts(p->lean));
+    struct actions_status_ctx ctx = {p, &b, true};
+    documents_foreach(p->docs, actions_status_doc, &ctx);
+    buf_adds(&b, "]}");
+    proxy_reply(p, id, b.data);
+    buf_release(&b);
+}
+
+static void
+actions_dag(struct proxy *p, struct jspan id, struct jspan arg)
+{
+    struct document *doc = actions_document(p, id, arg, "marathon.dag");
+    if (doc == NULL)
+        return;
+    struct analysis *a = workspace_analysis(p, doc);
+    char *json = analysis_dag_json(a, document_uri(doc), document_version(doc));
+    proxy_reply(p, id, json);
+    free(json);
+}
+
+/* Checks that the argument names a node of an open document; replies with an error if not. */
+static const struct analysis_node *
+actions_node(struct proxy *p, struct jspan id, struct jspan arg, const char *command)
+{
+    struct document *doc = actions_document(p, id, arg, command);
+    if (doc == NULL)
+        return NULL;
+    struct jspan name;
+    if (!jscan_get(arg, "name", &name) || jscan_type(name) != JSCAN_STRING) {
+        char *msg = xasprintf("%s needs {\"uri\", \"name\"}: the node's Lean name", command);
+        proxy_reply_error(p, id, JSONRPC_INVALID_PARAMS, msg);
+        free(msg);
+        return NULL;
+    }
+    char *n = jscan_strdup(name);
+    const struct analysis_node *node = analysis_node_by_name(workspace_analysis(p, doc), n);
+    if (node == NULL) {
+        char *msg = xasprintf("%s: no declaration `%s` in %s", command, n, document_uri(doc));
+        proxy_reply_error(p, id, JSONRPC_INVALID_PARAMS, msg);
+        free(msg);
+    }
+    free(n);
+    return node;
+}
+
+void
+actions_execute(struct proxy *p, struct jspan id, struct jspan params)
+{
+    struct jspan command;
+    jscan_get(params, "command", &command);
+    char *cmd = jscan_strdup(command);
+    struct jspan arg = actions_argument(params);
+    if (strcmp(cmd, "marathon.status") == 0) {
+        actions_status(p, id);
+    } else if (strcmp(cmd, "marathon.dag") == 0) {
+        actions_dag(p, id, arg);
+    } else if (strcmp(cmd, "marathon.prove") == 0 || strcmp(cmd, "marathon.repair") == 0) {
+        if (actions_node(p, id, arg, cmd) != NULL) {
+            char *msg = xasprintf("%s: no LLM configured: the agents are not available in this "
+                                  "version of lsp-proxy yet",
+                                  cmd);
+            proxy_reply_error(p, id, JSONRPC_INTERNAL_ERROR, msg);
+            free(msg);
+        }
+    } else if (strcmp(cmd, "marathon.proveLeaves") == 0 || strcmp(cmd, "marathon.review") == 0) {
+        if (actions_document(p, id, arg, cmd) != NULL) {
+            char *msg = xasprintf("%s: no LLM configured: %s is not available in this version "
+                                  "of lsp-proxy yet",
+                                  cmd, strcmp(cmd, "marathon.review") == 0 ? "fidelity review"
+                                                                         : "the agents");
+            proxy_reply_error(p, id, JSONRPC_INTERNAL_ERROR, msg);
+            free(msg);
+        }
+    } else if (strcmp(cmd, "marathon.cancel") == 0) {
+        proxy_reply(p, id, "{\"cancelled\":0}");
+    } else if (strcmp(cmd, "marathon.dismiss") == 0) {
+        if (actions_node(p, id, arg, cmd) != NULL)
+            proxy_reply_error(p, id, JSONRPC_INVALID_PARAMS,
+                              "marathon.dismiss: that node has no review finding to dismiss");
+    } else {
+        char *msg = xasprintf("unknown command `%s`; lsp-proxy knows %s", cmd,
+                              actions_commands_json());
+        proxy_reply_error(p, id, JSONRPC_INVALID_PARAMS, msg);
+        free(msg);
+    }
+    free(cmd);
+}
+
+/* Reads an LSP range object. */
+static bool
+actions_read_range(struct jspan v, struct lsp_range *r)
+{
+    struct jspan x;
+    long long a, b, c, d;
+    if (!jscan_path(v, "start.line", &x) || !jscan_int(x, &a) ||
+        !jscan_path(v, "start.character", &x) || !jscan_int(x, &b) ||
+        !jscan_path(v, "end.line", &x) || !jscan_int(x, &c) ||
+        !jscan_path(v, "end.character", &x) || !jscan_int(x, &d) || a < 0 || b < 0 || c < 0 ||
+        d < 0)
+        return false;
+    r->start.line = (uint32_t)a;
+    r->start.character = (uint32_t)b;
+    r->end.line = (uint32_t)c;
+    r->end.character = (uint32_t)d;
+    return true;
+}
+
+/* True when context.only (if present) admits kind. */
+static bool
+actions_kind_wanted(struct jspan params, const char *kind)
+{
+    struct jspan only, k;
+    if (!jscan_path(params, "context.only", &only) || jscan_type(only) != JSCAN_ARRAY)
+        return true;
+    size_t pos = 0;
+    while (jscan_next(only, &pos, NULL, &k)) {
+        char *s = jscan_strdup(k);
+        size_t n = s ? strlen(s) : 0;
+        bool match = s && strncmp(kind, s, n) == 0 && (kind[n] == '\0' || kind[n] == '.');
+        free(s);
+        if (match)
+            return true;
+    }
+    return false;
+}
+
+/* True when the request's context carries a diagnostic inside the node's range. */
+static bool
+actions_has_diagnostic(struct jspan params, const struct analysis_node *node)
+{
+    struct jspan diags, d, r;
+    size_t pos = 0;
+    if (!jscan_path(params, "context.diagnostics", &diags))
+        return false;
+    while (jscan_next(diags, &pos, NULL, &d)) {
+        struct lsp_range range;
+        if (jscan_get(d, "range", &r) && actions_read_range(r, &range) &&
+            lsp_range_overlaps(range, node->range))
+            return true;
+    }
+    return false;
+}
+
+static void
+actions_add(struct buf *out, int *count, const char *title, const char *kind,
+            const char *command, const char *uri, const char *name)
+{
+    struct buf args;
+    buf_init(&args, 0);
+    buf_adds(&args, "{\"uri\":");
+    buf_add_json_string(&args, uri, strlen(uri));
+    if (name) {
+        buf_adds(&args, ",\"name\":");
+        buf_add_json_string(&args, name, strlen(name));
+    }
+    buf_addch(&args, '}');
+    if (out->len)
+        buf_addch(out, ',');
+    buf_adds(out, "{\"title\":");
+    buf_add_json_string(out, title, strlen(title));
+    buf_adds(out, ",\"kind\":");
+    buf_add_json_string(out, kind, strlen(kind));
+    buf_adds(out, ",\"command\":{\"title\":");
+    buf_add_json_string(out, title, strlen(title));
+    buf_adds(out, ",\"command\":");
+    buf_add_json_string(out, command, strlen(command));
+    buf_addf(out, ",\"arguments\":[%s]},\"data\":{\"source\":\"marathon\",\"command\":", args.data);
+    buf_add_json_string(out, command, strlen(command));
+    buf_addf(out, ",\"arguments\":[%s]}}", args.data);
+    buf_release(&args);
+    (*count)++;
+}
+
+int
+actions_code_actions(struct proxy *p, struct jspan params, struct buf *out)
+{
+    struct jspan uri_span, range_span;
+    struct lsp_range range;
+    if (!jscan_path(params, "textDocument.uri", &uri_span) || !jscan_get(params, "range", &range_span) ||
+        !actions_read_range(range_span, &range))
+        return 0;
+    char *uri = jscan_strdup(uri_span);
+    struct document *doc = uri ? documents_get(p->docs, uri) : NULL;
+    int count = 0;
+    if (doc == NULL)
+        goto out;
+    struct analysis *a = workspace_analysis(p, doc);
+    const struct analysis_node *node = analysis_node_at(a, range.start);
+    if (node == NULL || node->kind == ANALYSIS_KIND_DEFINITION)
+        goto out;
+    const char *kind = actions_has_diagnostic(params, node) ? "quickfix" : "refactor.rewrite";
+    if (!actions_kind_wanted(params, kind))
+        goto out;
+    char *title = NULL;
+    if (node->status == ANALYSIS_STATUS_SORRY) {
+        title = xasprintf("Prove `%s` with agent", node->name);
+        actions_add(out, &count, title, kind, "marathon.prove", uri, node->name);
+        if (node->leaf)
+            actions_add(out, &count, "Prove all dynamic leaves", kind, "marathon.proveLeaves", uri,
+                        NULL);
+    } else if (node->status == ANALYSIS_STATUS_ERROR) {
+        title = xasprintf("Repair `%s` with agent", node->name);
+        actions_add(out, &count, title, kind, "marathon.repair", uri, node->name);
+    }
+    free(title);
+out:
+    free(uri);
+    return count;
+}
+
+bool
+actions_is_own_action(struct jspan params)
+{
+    struct jspan source;
+    return jscan_path(params, "data.source", &source) && jscan_string_eq(source, "marathon");
+}
+
+void
+actions_resolve(struct proxy *p, struct jspan id, struct jspan params)
+{
+    /* The proxy's actions are complete when offered (they carry their command). */
+    char *action = xstrndup(params.p, params.len);
+    proxy_reply(p, id, action);
+    free(action);
+}
