@@ -320,7 +320,7 @@ dag_add_use(struct dag *d, size_t decl, const char *text, size_t len, bool is_la
 static const char *
 effective_label(const struct dag_decl_info *in)
 {
-    return in->label ? in->label : in->name;
+    return in->label ? in->label : in->full_name;
 }
 
 /* Looks up prefix + "." + t (or t alone when plen is 0) among full names. */

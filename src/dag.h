@@ -36,7 +36,8 @@ struct dag_decl_info {
     const char *full_name;  /* with enclosing namespaces (NULL: same as name) */
     const char *ns;         /* enclosing namespace, "A.B" or "" (NULL: "") */
     const char *opens;      /* namespaces `open`ed where it stands, space separated, or NULL */
-    const char *label;      /* blueprint label; NULL when none (defaults to the name) */
+    const char *label;      /* blueprint label; NULL when none (defaults to the full name,
+                             * as LeanArchitect's latexLabel does) */
     const char *keyword;    /* "lemma", "def", ... as written */
     enum analysis_kind kind;
     bool has_blueprint;     /* carries @[blueprint ...] */

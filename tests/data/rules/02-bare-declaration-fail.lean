@@ -1,0 +1,31 @@
+import Mathlib
+
+@[blueprint "def:base-set"
+  (statement := /-- The set $S = \{n \mid 0 < n\}$. -/)
+  (title := /-- Base set -/)
+  (latexEnv := "definition")]
+def base_set : Set ℕ := {n | 0 < n}
+
+lemma helper : True := trivial
+
+@[simp]
+theorem helper_simp : 0 + 1 = 1 := rfl
+
+@[blueprint "lem:one-mem"
+  (statement := /-- $1 \in S$. -/)
+  (proof := /-- Unfold \cref{def:base-set}. -/)
+  (title := /-- One mem -/)
+  (latexEnv := "lemma")]
+lemma one_mem : 1 ∈ base_set := by
+  sorry
+
+@[blueprint "thm:main"
+  (statement := /-- $S$ is nonempty. -/)
+  (proof := /-- By \cref{lem:one-mem}. -/)
+  (title := /-- Main -/)
+  (latexEnv := "theorem")]
+theorem main : base_set.Nonempty := by
+  sorry_using [one_mem]
+
+-- expect strict: 9:7 error blueprint.bare-declaration
+-- expect strict: 12:9 error blueprint.bare-declaration
