@@ -1,25 +1,1356 @@
-/* decls: declarations and commands of a Lean file (stub; being implemented). */
+/* decls: the commands and declarations of a Lean file, from lean_lex's tokens. */
 #include "decls.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "xalloc.h"
 
+/* What a token means to the command reader (one byte per token, computed once). */
+enum kw {
+    KW_NONE,
+    /* declaration keywords */
+    KW_DEF, KW_THEOREM, KW_LEMMA, KW_ABBREV, KW_INSTANCE, KW_STRUCTURE, KW_INDUCTIVE,
+    KW_CLASS, KW_AXIOM, KW_OPAQUE, KW_EXAMPLE, KW_IRREDUCIBLE_DEF, KW_ALIAS,
+    /* modifiers */
+    KW_PRIVATE, KW_PROTECTED, KW_NONCOMPUTABLE, KW_UNSAFE, KW_PARTIAL, KW_NONREC,
+    KW_LOCAL, KW_SCOPED, KW_PUBLIC, KW_META,
+    /* other commands */
+    KW_NAMESPACE, KW_SECTION, KW_END, KW_MUTUAL, KW_OPEN, KW_VARIABLE, KW_UNIVERSE,
+    KW_SET_OPTION, KW_HASH, KW_EXIT, KW_BLUEPRINT_COMMENT, KW_ATTRIBUTE, KW_IMPORT,
+    KW_DERIVING, KW_OTHER_CMD,
+    /* inside declarations */
+    KW_BY, KW_WHERE, KW_SORRY, KW_SORRY_USING, KW_ADMIT, KW_IN, KW_PRIORITY,
+    /* symbols */
+    KW_ASSIGN, KW_COLON, KW_BAR, KW_ARROW, KW_COMMA, KW_DOT, KW_ATTR_OPEN, KW_OPEN_BR,
+    KW_CLOSE_BR,
+};
+
+static bool
+kw_is_decl(int k)
+{
+    return k >= KW_DEF && k <= KW_ALIAS;
+}
+
+static bool
+kw_is_modifier(int k)
+{
+    return k >= KW_PRIVATE && k <= KW_META;
+}
+
+/* Keywords that cannot occur inside a term or a tactic block: they start a command
+ * wherever they appear outside brackets (and on a line of their own inside them). */
+static bool
+kw_is_strong(int k)
+{
+    return kw_is_decl(k) || (kw_is_modifier(k) && k != KW_LOCAL && k != KW_SCOPED &&
+                             k != KW_PUBLIC && k != KW_META) ||
+           k == KW_NAMESPACE || k == KW_SECTION || k == KW_END || k == KW_MUTUAL ||
+           k == KW_VARIABLE || k == KW_UNIVERSE || k == KW_EXIT || k == KW_BLUEPRINT_COMMENT ||
+           k == KW_ATTRIBUTE || k == KW_IMPORT || k == KW_OTHER_CMD || k == KW_ATTR_OPEN;
+}
+
+#define KW_IS(w, k)                                                                         \
+    do {                                                                                    \
+        if (n == sizeof(w) - 1 && memcmp(s, w, n) == 0)                                     \
+            return k;                                                                       \
+    } while (0)
+
+static enum kw
+kw_of_ident(const char *s, size_t n)
+{
+    switch (s[0]) {
+    case 'a':
+        KW_IS("abbrev", KW_ABBREV);
+        KW_IS("axiom", KW_AXIOM);
+        KW_IS("alias", KW_ALIAS);
+        KW_IS("attribute", KW_ATTRIBUTE);
+        KW_IS("admit", KW_ADMIT);
+        KW_IS("add_decl_doc", KW_OTHER_CMD);
+        KW_IS("assert_not_exists", KW_OTHER_CMD);
+        break;
+    case 'b':
+        KW_IS("by", KW_BY);
+        KW_IS("blueprint_comment", KW_BLUEPRINT_COMMENT);
+        KW_IS("builtin_initialize", KW_OTHER_CMD);
+        break;
+    case 'c':
+        KW_IS("class", KW_CLASS);
+        break;
+    case 'd':
+        KW_IS("def", KW_DEF);
+        KW_IS("deriving", KW_DERIVING);
+        KW_IS("declare_syntax_cat", KW_OTHER_CMD);
+        break;
+    case 'e':
+        KW_IS("end", KW_END);
+        KW_IS("example", KW_EXAMPLE);
+        KW_IS("elab", KW_OTHER_CMD);
+        KW_IS("elab_rules", KW_OTHER_CMD);
+        KW_IS("export", KW_OTHER_CMD);
+        break;
+    case 'i':
+        KW_IS("instance", KW_INSTANCE);
+        KW_IS("inductive", KW_INDUCTIVE);
+        KW_IS("in", KW_IN);
+        KW_IS("import", KW_IMPORT);
+        KW_IS("irreducible_def", KW_IRREDUCIBLE_DEF);
+        KW_IS("include", KW_VARIABLE);
+        KW_IS("infix", KW_OTHER_CMD);
+        KW_IS("infixl", KW_OTHER_CMD);
+        KW_IS("infixr", KW_OTHER_CMD);
+        KW_IS("initialize", KW_OTHER_CMD);
+        break;
+    case 'l':
+        KW_IS("lemma", KW_LEMMA);
+        KW_IS("local", KW_LOCAL);
+        KW_IS("library_note", KW_OTHER_CMD);
+        break;
+    case 'm':
+        KW_IS("mutual", KW_MUTUAL);
+        KW_IS("meta", KW_META);
+        KW_IS("macro", KW_OTHER_CMD);
+        KW_IS("macro_rules", KW_OTHER_CMD);
+        break;
+    case 'n':
+        KW_IS("namespace", KW_NAMESPACE);
+        KW_IS("noncomputable", KW_NONCOMPUTABLE);
+        KW_IS("nonrec", KW_NONREC);
+        KW_IS("notation", KW_OTHER_CMD);
+        break;
+    case 'o':
+        KW_IS("open", KW_OPEN);
+        KW_IS("opaque", KW_OPAQUE);
+        KW_IS("omit", KW_VARIABLE);
+        break;
+    case 'p':
+        KW_IS("private", KW_PRIVATE);
+        KW_IS("protected", KW_PROTECTED);
+        KW_IS("partial", KW_PARTIAL);
+        KW_IS("public", KW_PUBLIC);
+        KW_IS("priority", KW_PRIORITY);
+        KW_IS("prefix", KW_OTHER_CMD);
+        KW_IS("postfix", KW_OTHER_CMD);
+        break;
+    case 'r':
+        KW_IS("run_cmd", KW_OTHER_CMD);
+        KW_IS("register_option", KW_OTHER_CMD);
+        KW_IS("register_simp_attr", KW_OTHER_CMD);
+        break;
+    case 's':
+        KW_IS("sorry", KW_SORRY);
+        KW_IS("sorry_using", KW_SORRY_USING);
+        KW_IS("section", KW_SECTION);
+        KW_IS("structure", KW_STRUCTURE);
+        KW_IS("set_option", KW_SET_OPTION);
+        KW_IS("scoped", KW_SCOPED);
+        KW_IS("syntax", KW_OTHER_CMD);
+        KW_IS("suppress_compilation", KW_OTHER_CMD);
+        break;
+    case 't':
+        KW_IS("theorem", KW_THEOREM);
+        break;
+    case 'u':
+        KW_IS("universe", KW_UNIVERSE);
+        KW_IS("unsafe", KW_UNSAFE);
+        break;
+    case 'v':
+        KW_IS("variable", KW_VARIABLE);
+        break;
+    case 'w':
+        KW_IS("where", KW_WHERE);
+        break;
+    default:
+        break;
+    }
+    return KW_NONE;
+}
+
+static enum kw
+kw_of_symbol(const char *s, size_t n)
+{
+    if (n == 1) {
+        switch (s[0]) {
+        case ':': return KW_COLON;
+        case '|': return KW_BAR;
+        case ',': return KW_COMMA;
+        case '.': return KW_DOT;
+        case '(': case '[': case '{': return KW_OPEN_BR;
+        case ')': case ']': case '}': return KW_CLOSE_BR;
+        default: return KW_NONE;
+        }
+    }
+    if (s[0] == '#' && n > 1 && s[1] != '[') {
+        KW_IS("#exit", KW_EXIT);
+        return KW_HASH;
+    }
+    KW_IS(":=", KW_ASSIGN);
+    KW_IS("=>", KW_ARROW);
+    KW_IS("@[", KW_ATTR_OPEN);
+    KW_IS("#[", KW_OPEN_BR);
+    KW_IS("%[", KW_OPEN_BR);
+    KW_IS("$(", KW_OPEN_BR);
+    KW_IS("`(", KW_OPEN_BR);
+    KW_IS("⟨", KW_OPEN_BR);
+    KW_IS("⦃", KW_OPEN_BR);
+    KW_IS("⟦", KW_OPEN_BR);
+    KW_IS("⟩", KW_CLOSE_BR);
+    KW_IS("⦄", KW_CLOSE_BR);
+    KW_IS("⟧", KW_CLOSE_BR);
+    return KW_NONE;
+}
+
+#undef KW_IS
+
+/* Pool indices of one declaration's parts while the pools may still move. */
+struct decl_pools {
+    size_t attr0, mod0, sorry0, using0, ref0, sig_ref0, doc0;
+};
+
 struct decls {
     const struct lean_lex *lx;
+    const struct lean_tok *toks;
+    size_t ntoks;
+    const char *text;
+    unsigned char *kws; /* enum kw per token */
+
+    struct decl *decls;
+    struct decl_pools *pools; /* parallel to decls */
+    size_t ndecls, adecls;
+    struct decl_cmd *cmds;
+    size_t ncmds, acmds;
+
+    struct decl_attr *attrs;
+    size_t nattrs, aattrs;
+    struct decl_modifier *mods;
+    size_t nmods, amods;
+    struct decl_sorry *sorries;
+    size_t nsorries, asorries;
+    struct decl_using *usings;
+    size_t *using_names0; /* parallel to usings: first name's index in refs */
+    size_t nusings, ausings;
+    struct decl_ref *refs;
+    size_t nrefs, arefs;
+    size_t *docs;
+    size_t ndocs, adocs;
+    char **strings; /* every string handed out, freed at the end */
+    size_t nstrings, astrings;
+
+    /* scope stack while reading */
+    struct decls_scope *scopes;
+    size_t nscopes, ascopes;
+
+    bool has_exit;
+    struct lean_span exit;
 };
+
+enum scope_kind { SCOPE_NAMESPACE, SCOPE_SECTION, SCOPE_MUTUAL };
+struct decls_scope {
+    enum scope_kind kind;
+    uint32_t start, len; /* the component's text */
+};
+
+/* Grows an array held as (ptr, n, alloc) to hold one more element. */
+#define DECLS_GROW(ptr, n, alloc)                                                           \
+    do {                                                                                    \
+        if ((n) == (alloc)) {                                                               \
+            (alloc) = (alloc) ? (alloc) * 2 : 16;                                           \
+            (ptr) = xreallocarray((ptr), (alloc), sizeof *(ptr));                           \
+        }                                                                                   \
+    } while (0)
+
+static const char *
+decls_keep(struct decls *d, char *s)
+{
+    DECLS_GROW(d->strings, d->nstrings, d->astrings);
+    d->strings[d->nstrings++] = s;
+    return s;
+}
+
+/* ---- token helpers ---- */
+
+static inline int
+kw_at(const struct decls *d, size_t i)
+{
+    return i < d->ntoks ? d->kws[i] : KW_NONE;
+}
+
+static inline bool
+is_trivia(const struct lean_tok *t)
+{
+    return t->kind == LEAN_TOK_LINE_COMMENT || t->kind == LEAN_TOK_BLOCK_COMMENT ||
+           t->kind == LEAN_TOK_MOD_DOC;
+}
+
+/* The first token at or after i that is not a comment (doc comments included). */
+static size_t
+next_code(const struct decls *d, size_t i)
+{
+    while (i < d->ntoks && lean_tok_is_comment(d->toks[i].kind))
+        i++;
+    return i;
+}
+
+/* The first token at or after i that is not trivia (doc comments are kept). */
+static size_t
+next_sig(const struct decls *d, size_t i)
+{
+    while (i < d->ntoks && is_trivia(&d->toks[i]))
+        i++;
+    return i;
+}
+
+static inline bool
+tok_text_is(const struct decls *d, size_t i, const char *s)
+{
+    return i < d->ntoks && lean_lex_tok_is(d->lx, &d->toks[i], s);
+}
+
+static inline bool
+line_first(const struct decls *d, size_t i)
+{
+    return (d->toks[i].flags & LEAN_TOK_F_LINE_FIRST) != 0;
+}
+
+static inline bool
+col0(const struct decls *d, size_t i)
+{
+    return line_first(d, i) && d->toks[i].span.range.start.character == 0;
+}
+
+static inline bool
+same_line(const struct decls *d, size_t a, size_t b)
+{
+    return d->toks[a].span.range.end.line == d->toks[b].span.range.start.line;
+}
+
+static struct lean_span
+span_of(const struct decls *d, size_t first, size_t last_incl)
+{
+    struct lean_span s;
+    s.start = d->toks[first].span.start;
+    s.end = d->toks[last_incl].span.end;
+    s.range.start = d->toks[first].span.range.start;
+    s.range.end = d->toks[last_incl].span.range.end;
+    return s;
+}
+
+/* An empty span at the end of token i (or the start of the text without one). */
+static struct lean_span
+span_after(const struct decls *d, size_t i)
+{
+    struct lean_span s;
+    memset(&s, 0, sizeof s);
+    if (i < d->ntoks) {
+        s.start = s.end = d->toks[i].span.end;
+        s.range.start = s.range.end = d->toks[i].span.range.end;
+    }
+    return s;
+}
+
+static struct lean_span
+span_before(const struct decls *d, size_t i)
+{
+    struct lean_span s;
+    memset(&s, 0, sizeof s);
+    if (i < d->ntoks) {
+        s.start = s.end = d->toks[i].span.start;
+        s.range.start = s.range.end = d->toks[i].span.range.start;
+    }
+    return s;
+}
+
+/* ---- where commands start ---- */
+
+enum scan_mode { SCAN_DECL, SCAN_CMD };
+
+static bool starts_command(const struct decls *d, size_t k, int depth, enum scan_mode mode);
+
+/* `local` / `scoped` / `public` / `meta` are modifiers only before a command keyword. */
+static bool
+attr_kind_starts(const struct decls *d, size_t k)
+{
+    size_t j = next_code(d, k + 1);
+    int kj = kw_at(d, j);
+    return j < d->ntoks && (kw_is_strong(kj) || kw_is_modifier(kj));
+}
+
+/* A doc comment starts a command when a declaration (modifier, attribute or keyword) or
+ * another command keyword follows it; otherwise it is proof text inside a body. */
+static bool
+doc_starts(const struct decls *d, size_t k)
+{
+    size_t j = next_code(d, k + 1);
+    int kj = kw_at(d, j);
+    if (j >= d->ntoks)
+        return false;
+    if (kj == KW_LOCAL || kj == KW_SCOPED || kj == KW_PUBLIC || kj == KW_META)
+        return attr_kind_starts(d, j);
+    return kw_is_strong(kj);
+}
+
+static bool
+starts_command(const struct decls *d, size_t k, int depth, enum scan_mode mode)
+{
+    const struct lean_tok *t = &d->toks[k];
+    int kk = d->kws[k];
+    if (t->kind == LEAN_TOK_DOC_COMMENT)
+        return doc_starts(d, k);
+    if (kk == KW_NONE || (kk >= KW_BY && kk != KW_ATTR_OPEN))
+        return false;
+    /* `.end`, `x.def`: a name component, not a keyword */
+    if (k > 0 && !(t->flags & LEAN_TOK_F_SPACE_BEFORE) && d->kws[k - 1] == KW_DOT)
+        return false;
+    if (kw_is_strong(kk))
+        return depth == 0 || line_first(d, k);
+    if (kk == KW_LOCAL || kk == KW_SCOPED || kk == KW_PUBLIC || kk == KW_META)
+        return (depth == 0 || line_first(d, k)) && attr_kind_starts(d, k);
+    if (kk == KW_DERIVING && kw_at(d, next_code(d, k + 1)) != KW_INSTANCE)
+        return false;
+    /* open, set_option, #-commands, deriving instance: also tactics or clauses */
+    return mode == SCAN_DECL ? col0(d, k) : line_first(d, k);
+}
+
+/* The index of the first token at or after i that starts a command (ntoks if none).
+ * Brackets opened from i on are tracked: strong keywords inside them start a command
+ * only on a line of their own. */
+static size_t
+scan_to_start(const struct decls *d, size_t i, enum scan_mode mode)
+{
+    int depth = 0;
+    for (size_t k = i; k < d->ntoks; k++) {
+        const struct lean_tok *t = &d->toks[k];
+        int kk;
+        if (is_trivia(t))
+            continue;
+        if (starts_command(d, k, depth, mode))
+            return k;
+        kk = d->kws[k];
+        if (kk == KW_OPEN_BR || kk == KW_ATTR_OPEN)
+            depth++;
+        else if (kk == KW_CLOSE_BR && depth > 0)
+            depth--;
+    }
+    return d->ntoks;
+}
+
+/* The last non-comment token before end, at or after first; first when none. */
+static size_t
+last_code_before(const struct decls *d, size_t first, size_t end)
+{
+    size_t k = end;
+    while (k > first) {
+        k--;
+        if (!lean_tok_is_comment(d->toks[k].kind))
+            return k;
+    }
+    return first;
+}
+
+/* Matching close bracket of the open bracket at i (any kind), before end; end if none. */
+static size_t
+match_bracket(const struct decls *d, size_t i, size_t end)
+{
+    int depth = 0;
+    for (size_t k = i; k < end; k++) {
+        int kk = d->kws[k];
+        if (lean_tok_is_comment(d->toks[k].kind))
+            continue;
+        if (kk == KW_OPEN_BR || kk == KW_ATTR_OPEN)
+            depth++;
+        else if (kk == KW_CLOSE_BR && --depth == 0)
+            return k;
+    }
+    return end;
+}
+
+/* ---- scopes and names ---- */
+
+static void
+scope_push_name(struct decls *d, enum scope_kind kind, uint32_t start, uint32_t end)
+{
+    /* one scope per dotted component: `namespace A.B` is `A`, then `A.B` */
+    uint32_t s = start;
+    for (uint32_t k = start; k <= end; k++) {
+        if (k == end || d->text[k] == '.') {
+            DECLS_GROW(d->scopes, d->nscopes, d->ascopes);
+            d->scopes[d->nscopes].kind = kind;
+            d->scopes[d->nscopes].start = s;
+            d->scopes[d->nscopes].len = k - s;
+            d->nscopes++;
+            s = k + 1;
+        }
+    }
+}
+
+static void
+scope_push(struct decls *d, enum scope_kind kind)
+{
+    DECLS_GROW(d->scopes, d->nscopes, d->ascopes);
+    d->scopes[d->nscopes].kind = kind;
+    d->scopes[d->nscopes].start = 0;
+    d->scopes[d->nscopes].len = 0;
+    d->nscopes++;
+}
+
+/* `end [A.B]`: closes as many scopes as the name has components (one without a name). */
+static void
+scope_end(struct decls *d, bool has_name, uint32_t start, uint32_t end)
+{
+    size_t n = 1;
+    if (has_name)
+        for (uint32_t k = start; k < end; k++)
+            if (d->text[k] == '.')
+                n++;
+    if (d->nscopes && d->scopes[d->nscopes - 1].kind == SCOPE_MUTUAL)
+        n = 1;
+    while (n-- && d->nscopes)
+        d->nscopes--;
+}
+
+static bool
+scope_has(const struct decls *d, enum scope_kind kind)
+{
+    for (size_t i = 0; i < d->nscopes; i++)
+        if (d->scopes[i].kind == kind)
+            return true;
+    return false;
+}
+
+static char *
+full_name_of(const struct decls *d, uint32_t start, uint32_t end)
+{
+    size_t len = 0, n = end - start;
+    char *s, *p;
+    if (n >= 7 && memcmp(d->text + start, "_root_.", 7) == 0)
+        return xstrndup(d->text + start + 7, n - 7);
+    for (size_t i = 0; i < d->nscopes; i++)
+        if (d->scopes[i].kind == SCOPE_NAMESPACE)
+            len += d->scopes[i].len + 1;
+    p = s = xmalloc(len + n + 1);
+    for (size_t i = 0; i < d->nscopes; i++) {
+        if (d->scopes[i].kind != SCOPE_NAMESPACE)
+            continue;
+        memcpy(p, d->text + d->scopes[i].start, d->scopes[i].len);
+        p += d->scopes[i].len;
+        *p++ = '.';
+    }
+    memcpy(p, d->text + start, n);
+    p[n] = '\0';
+    return s;
+}
+
+/* ---- references ---- */
+
+static void
+push_ref(struct decls *d, size_t k)
+{
+    const struct lean_tok *t = &d->toks[k];
+    struct decl_ref *r;
+    uint32_t last = t->span.start;
+    bool in_guillemet = false;
+    for (uint32_t b = t->span.start; b < t->span.end; b++) {
+        unsigned char c = (unsigned char)d->text[b];
+        if (c == 0xC2 && b + 1 < t->span.end) {
+            unsigned char c2 = (unsigned char)d->text[b + 1];
+            if (c2 == 0xAB)
+                in_guillemet = true;
+            else if (c2 == 0xBB)
+                in_guillemet = false;
+        } else if (c == '.' && !in_guillemet) {
+            last = b + 1;
+        }
+    }
+    DECLS_GROW(d->refs, d->nrefs, d->arefs);
+    r = &d->refs[d->nrefs++];
+    r->span = t->span;
+    r->last_start = last;
+}
+
+/* ---- the declaration reader ---- */
+
+static const char *
+keyword_name(int k)
+{
+    switch (k) {
+    case KW_DEF: return "def";
+    case KW_THEOREM: return "theorem";
+    case KW_LEMMA: return "lemma";
+    case KW_ABBREV: return "abbrev";
+    case KW_INSTANCE: return "instance";
+    case KW_STRUCTURE: return "structure";
+    case KW_INDUCTIVE: return "inductive";
+    case KW_CLASS: return "class";
+    case KW_AXIOM: return "axiom";
+    case KW_OPAQUE: return "opaque";
+    case KW_EXAMPLE: return "example";
+    case KW_IRREDUCIBLE_DEF: return "irreducible_def";
+    case KW_ALIAS: return "alias";
+    default: return "other";
+    }
+}
+
+static enum decl_kind
+kind_of_kw(int k)
+{
+    switch (k) {
+    case KW_DEF: return DECL_KIND_DEF;
+    case KW_THEOREM: return DECL_KIND_THEOREM;
+    case KW_LEMMA: return DECL_KIND_LEMMA;
+    case KW_ABBREV: return DECL_KIND_ABBREV;
+    case KW_INSTANCE: return DECL_KIND_INSTANCE;
+    case KW_STRUCTURE: return DECL_KIND_STRUCTURE;
+    case KW_INDUCTIVE: return DECL_KIND_INDUCTIVE;
+    case KW_CLASS: return DECL_KIND_CLASS;
+    case KW_AXIOM: return DECL_KIND_AXIOM;
+    case KW_OPAQUE: return DECL_KIND_OPAQUE;
+    case KW_EXAMPLE: return DECL_KIND_EXAMPLE;
+    case KW_IRREDUCIBLE_DEF: return DECL_KIND_IRREDUCIBLE_DEF;
+    case KW_ALIAS: return DECL_KIND_ALIAS;
+    default: return DECL_KIND_OTHER;
+    }
+}
+
+static unsigned
+mod_flag(int k)
+{
+    switch (k) {
+    case KW_PRIVATE: return DECL_MOD_PRIVATE;
+    case KW_PROTECTED: return DECL_MOD_PROTECTED;
+    case KW_NONCOMPUTABLE: return DECL_MOD_NONCOMPUTABLE;
+    case KW_UNSAFE: return DECL_MOD_UNSAFE;
+    case KW_PARTIAL: return DECL_MOD_PARTIAL;
+    case KW_NONREC: return DECL_MOD_NONREC;
+    case KW_LOCAL: return DECL_MOD_LOCAL;
+    case KW_SCOPED: return DECL_MOD_SCOPED;
+    case KW_PUBLIC: return DECL_MOD_PUBLIC;
+    default: return DECL_MOD_META;
+    }
+}
+
+/* Reads one `@[…]` block whose `@[` is token i; attributes end before end. Returns the
+ * index after the block's `]` (or where it stops when unclosed). */
+static size_t
+read_attr_block(struct decls *d, struct decl *x, size_t i, size_t end, size_t *last_tok)
+{
+    int depth = 0;
+    size_t k, first = SIZE_MAX, last = 0, close = end;
+    size_t bracket = x->nbrackets++;
+
+    /* find the closing `]`; a declaration keyword on a line of its own ends an unclosed one */
+    for (k = i; k < end; k++) {
+        int kk = d->kws[k];
+        if (lean_tok_is_comment(d->toks[k].kind))
+            continue;
+        if (k > i && line_first(d, k) && (kw_is_decl(kk) || kw_is_modifier(kk) ||
+                                          kk == KW_ATTR_OPEN || kw_is_strong(kk)))
+            break;
+        if (kk == KW_OPEN_BR || kk == KW_ATTR_OPEN)
+            depth++;
+        else if (kk == KW_CLOSE_BR && --depth == 0) {
+            close = k;
+            break;
+        }
+    }
+    if (close == end) {
+        x->attrs_unclosed = true;
+        close = k;
+    }
+    depth = 0;
+    for (k = i + 1; k <= close; k++) {
+        int kk = k < close ? d->kws[k] : KW_COMMA;
+        bool comment = k < close && lean_tok_is_comment(d->toks[k].kind);
+        if (comment)
+            continue;
+        if (kk == KW_COMMA && depth == 0) {
+            if (first != SIZE_MAX) {
+                struct decl_attr *a;
+                size_t nm = first;
+                DECLS_GROW(d->attrs, d->nattrs, d->aattrs);
+                a = &d->attrs[d->nattrs++];
+                a->span = span_of(d, first, last);
+                a->tok_first = first;
+                a->tok_end = last + 1;
+                a->bracket = bracket;
+                if ((d->kws[nm] == KW_LOCAL || d->kws[nm] == KW_SCOPED) && nm < last) {
+                    size_t nx = next_code(d, nm + 1);
+                    if (nx <= last && d->toks[nx].kind == LEAN_TOK_IDENT)
+                        nm = nx;
+                }
+                a->name = d->toks[nm].span;
+                x->nattrs++;
+            }
+            first = SIZE_MAX;
+            continue;
+        }
+        if (kk == KW_OPEN_BR || kk == KW_ATTR_OPEN)
+            depth++;
+        else if (kk == KW_CLOSE_BR && depth > 0)
+            depth--;
+        if (first == SIZE_MAX)
+            first = k;
+        last = k;
+    }
+    if (close < end && d->kws[close] == KW_CLOSE_BR) {
+        *last_tok = close;
+        return close + 1;
+    }
+    *last_tok = last_code_before(d, i, close);
+    return close;
+}
+
+/* The placeholder state of x's body (decl_proof), given its sorry tokens and usings. */
+static void
+classify_body(struct decls *d, struct decl *x, size_t body_first, size_t end,
+              size_t sorry0, size_t using0)
+{
+    size_t nsorry = d->nsorries - sorry0, nusing = d->nusings - using0;
+    size_t first_body_sorry = SIZE_MAX, k, first, n_code = 0;
+    for (k = sorry0; k < d->nsorries; k++)
+        if (d->sorries[k].in_body) {
+            first_body_sorry = k;
+            break;
+        }
+    if (x->body_kind == DECL_BODY_NONE) {
+        x->proof = DECL_PROOF_NONE;
+        return;
+    }
+    if (first_body_sorry == SIZE_MAX || nsorry == 0) {
+        x->proof = DECL_PROOF_COMPLETE;
+        return;
+    }
+    x->proof = DECL_PROOF_MALFORMED;
+    first = next_code(d, body_first);
+    for (k = body_first; k < end; k++)
+        if (!lean_tok_is_comment(d->toks[k].kind))
+            n_code++;
+    if (x->body_kind == DECL_BODY_TERM) {
+        int kf = kw_at(d, first);
+        if (kf == KW_SORRY || kf == KW_SORRY_USING) {
+            x->malformed = DECL_MALFORMED_TERM_SORRY;
+            x->placeholder = d->toks[first].span;
+            return;
+        }
+    }
+    if (nusing > 1) {
+        x->malformed = DECL_MALFORMED_SEVERAL;
+        x->placeholder = d->usings[using0 + 1].keyword;
+        return;
+    }
+    if (nusing == 1 && !d->usings[using0].has_list) {
+        x->malformed = DECL_MALFORMED_BAD_LIST;
+        x->placeholder = d->usings[using0].keyword;
+        return;
+    }
+    if (x->body_kind == DECL_BODY_TACTIC && first < end) {
+        int kf = kw_at(d, first);
+        size_t by_tok = first; /* the `by` is the token before the body */
+        while (by_tok > 0 && d->kws[by_tok] != KW_BY)
+            by_tok--;
+        if (kf == KW_SORRY && n_code == 1) {
+            x->placeholder = d->toks[first].span;
+            if (same_line(d, by_tok, first)) {
+                x->malformed = DECL_MALFORMED_SAME_LINE;
+            } else {
+                x->proof = DECL_PROOF_SORRY;
+            }
+            return;
+        }
+        if (kf == KW_SORRY_USING && nusing == 1 && d->usings[using0].has_list) {
+            /* nothing but the list may follow */
+            size_t after = SIZE_MAX;
+            for (k = first; k < end; k++) {
+                if (lean_tok_is_comment(d->toks[k].kind))
+                    continue;
+                if (d->toks[k].span.start >= d->usings[using0].list.end) {
+                    after = k;
+                    break;
+                }
+            }
+            if (after == SIZE_MAX) {
+                x->placeholder = d->toks[first].span;
+                if (same_line(d, by_tok, first))
+                    x->malformed = DECL_MALFORMED_SAME_LINE;
+                else
+                    x->proof = DECL_PROOF_SORRY_USING;
+                return;
+            }
+        }
+    }
+    for (k = first_body_sorry; k < d->nsorries; k++) {
+        if (d->sorries[k].kind == DECL_SORRY_ADMIT) {
+            x->malformed = DECL_MALFORMED_ADMIT;
+            x->placeholder = d->sorries[k].span;
+            return;
+        }
+    }
+    x->malformed = DECL_MALFORMED_MIXED;
+    x->placeholder = d->sorries[first_body_sorry].span;
+}
+
+/* Reads the `[…]` after a sorry_using at token k (body ends before end). */
+static void
+read_using(struct decls *d, size_t k, size_t end)
+{
+    struct decl_using *u;
+    size_t j = next_code(d, k + 1), close;
+    DECLS_GROW(d->usings, d->nusings, d->ausings);
+    d->using_names0 = xreallocarray(d->using_names0, d->ausings, sizeof *d->using_names0);
+    u = &d->usings[d->nusings];
+    memset(u, 0, sizeof *u);
+    d->using_names0[d->nusings] = d->nrefs;
+    d->nusings++;
+    u->keyword = d->toks[k].span;
+    u->list = span_after(d, k);
+    if (j >= end || !tok_text_is(d, j, "["))
+        return;
+    close = match_bracket(d, j, end);
+    if (close >= end || !tok_text_is(d, close, "]"))
+        return;
+    u->has_list = true;
+    u->list = span_of(d, j, close);
+    for (size_t m = j + 1; m < close; m++) {
+        const struct lean_tok *t = &d->toks[m];
+        if (lean_tok_is_comment(t->kind)) {
+            if (!u->has_comment) {
+                u->has_comment = true;
+                u->comment = t->span;
+            }
+        } else if (t->kind == LEAN_TOK_IDENT && d->kws[m] != KW_SORRY &&
+                   d->kws[m] != KW_SORRY_USING) {
+            push_ref(d, m);
+            u->nnames++;
+        } else if (d->kws[m] != KW_COMMA) {
+            u->has_junk = true;
+        }
+    }
+}
+
+/* Reads the declaration whose first token (modifier or keyword) is i. Returns the index
+ * where the next command starts. */
+static size_t
+read_decl(struct decls *d, size_t i)
+{
+    struct decl x;
+    struct decl_pools p;
+    size_t k = i, kwi, end, name_end, sig_first, body_first, last, e;
+    size_t attr_first = SIZE_MAX, attr_last = 0, colon_tok = SIZE_MAX;
+    int kk;
+
+    memset(&x, 0, sizeof x);
+    p.attr0 = d->nattrs;
+    p.mod0 = d->nmods;
+    p.sorry0 = d->nsorries;
+    p.using0 = d->nusings;
+    p.ref0 = d->nrefs;
+    p.sig_ref0 = d->nrefs;
+    p.doc0 = d->ndocs;
+    x.tok_first = i;
+    x.name = "";
+    x.full_name = "";
+    x.attrs_span = span_before(d, i);
+
+    /* modifiers: doc comment, @[…] blocks, keywords (tolerating any order) */
+    for (;;) {
+        k = next_sig(d, k);
+        if (k >= d->ntoks)
+            break;
+        kk = d->kws[k];
+        if (d->toks[k].kind == LEAN_TOK_DOC_COMMENT) {
+            if (!x.has_doc) {
+                x.has_doc = true;
+                x.doc_tok = k;
+                x.doc = d->toks[k].span;
+            }
+            k++;
+        } else if (kk == KW_ATTR_OPEN) {
+            if (attr_first == SIZE_MAX)
+                attr_first = k;
+            k = read_attr_block(d, &x, k, d->ntoks, &attr_last);
+        } else if (kw_is_modifier(kk) &&
+                   !(kk == KW_NONCOMPUTABLE && kw_at(d, next_code(d, k + 1)) == KW_SECTION) &&
+                   ((kk != KW_LOCAL && kk != KW_SCOPED && kk != KW_PUBLIC && kk != KW_META) ||
+                    attr_kind_starts(d, k))) {
+            struct decl_modifier *m;
+            DECLS_GROW(d->mods, d->nmods, d->amods);
+            m = &d->mods[d->nmods++];
+            m->mod = mod_flag(kk);
+            m->span = d->toks[k].span;
+            x.modifiers |= m->mod;
+            x.nmods++;
+            k++;
+        } else {
+            break;
+        }
+    }
+
+    if (attr_first != SIZE_MAX)
+        x.attrs_span = span_of(d, attr_first, attr_last);
+
+    /* keyword */
+    kwi = k;
+    kk = kw_at(d, kwi);
+    if (kwi >= d->ntoks || kk == KW_NAMESPACE || kk == KW_SECTION || kk == KW_END ||
+        kk == KW_MUTUAL || kk == KW_EXIT || kk == KW_NONCOMPUTABLE) {
+        /* modifiers before nothing or before a scope command: a declaration of kind other
+         * holding just the modifiers; the command is read next */
+        x.kind = DECL_KIND_OTHER;
+        x.keyword = "";
+        last = last_code_before(d, i, kwi);
+        x.keyword_span = span_after(d, last);
+        x.range = span_of(d, i, last);
+        x.tok_end = last + 1;
+        x.header = x.signature = x.body = x.keyword_span;
+        x.body_tok_first = x.body_tok_end = x.tok_end;
+        end = kwi;
+        goto finish;
+    }
+    x.kind = kind_of_kw(kk);
+    x.keyword = keyword_name(kk);
+    x.keyword_span = d->toks[kwi].span;
+    k = kwi + 1;
+    if (kk == KW_CLASS) {
+        size_t nx = next_code(d, k);
+        if (kw_at(d, nx) == KW_INDUCTIVE) {
+            x.kind = DECL_KIND_CLASS_INDUCTIVE;
+            x.keyword = "class inductive";
+            x.keyword_span = span_of(d, kwi, nx);
+            k = nx + 1;
+        } else if (kw_at(d, nx) == KW_ABBREV) {
+            x.keyword = "class abbrev";
+            x.keyword_span = span_of(d, kwi, nx);
+            k = nx + 1;
+        }
+    } else if (!kw_is_decl(kk)) {
+        x.kind = DECL_KIND_OTHER;
+        x.keyword = decls_keep(d, xstrndup(d->text + d->toks[kwi].span.start,
+                                           d->toks[kwi].span.end - d->toks[kwi].span.start));
+    }
+    end = scan_to_start(d, k, SCAN_DECL);
+    last = last_code_before(d, i, end);
+    if (last < kwi)
+        last = kwi;
+    x.range = span_of(d, i, last);
+    x.tok_end = last + 1;
+    e = x.tok_end; /* the declaration's tokens end here */
+
+    /* name */
+    name_end = k;
+    if (x.kind == DECL_KIND_INSTANCE) {
+        size_t nx = next_code(d, k);
+        if (tok_text_is(d, nx, "(") && kw_at(d, next_code(d, nx + 1)) == KW_PRIORITY) {
+            size_t cl = match_bracket(d, nx, e);
+            name_end = k = cl < e ? cl + 1 : e;
+        }
+    }
+    if (x.kind != DECL_KIND_EXAMPLE && x.kind != DECL_KIND_OTHER) {
+        size_t nx = next_code(d, k);
+        if (nx < e && d->toks[nx].kind == LEAN_TOK_IDENT && d->kws[nx] == KW_NONE) {
+            x.has_name = true;
+            x.name_span = d->toks[nx].span;
+            x.name = decls_keep(d, xstrndup(d->text + x.name_span.start,
+                                            x.name_span.end - x.name_span.start));
+            x.full_name = decls_keep(d, full_name_of(d, x.name_span.start, x.name_span.end));
+            name_end = nx + 1;
+            /* universe parameters `.{u, v}` glued to the name */
+            if (kw_at(d, name_end) == KW_DOT && tok_text_is(d, name_end + 1, "{") &&
+                !(d->toks[name_end].flags & LEAN_TOK_F_SPACE_BEFORE)) {
+                size_t cl = match_bracket(d, name_end + 1, e);
+                name_end = cl < e ? cl + 1 : e;
+            }
+        }
+    }
+
+    /* signature: up to `:=`, `|` (equations), `where` at depth 0 */
+    sig_first = name_end;
+    body_first = e;
+    x.body_kind = DECL_BODY_NONE;
+    {
+        int depth = 0;
+        size_t sig_last = SIZE_MAX;
+        for (k = sig_first; k < e; k++) {
+            int kt = d->kws[k];
+            if (lean_tok_is_comment(d->toks[k].kind))
+                continue;
+            if (depth == 0) {
+                if (kt == KW_ASSIGN) {
+                    size_t nx = next_code(d, k + 1);
+                    x.has_assign = true;
+                    x.assign = d->toks[k].span;
+                    if (nx < e && d->kws[nx] == KW_BY) {
+                        x.body_kind = DECL_BODY_TACTIC;
+                        x.by = d->toks[nx].span;
+                        body_first = nx + 1;
+                    } else {
+                        x.body_kind = DECL_BODY_TERM;
+                        body_first = k + 1;
+                    }
+                    break;
+                }
+                if (kt == KW_WHERE) {
+                    x.body_kind = DECL_BODY_WHERE;
+                    body_first = k + 1;
+                    break;
+                }
+                if (kt == KW_BAR) {
+                    bool eq = x.kind == DECL_KIND_INDUCTIVE ||
+                              x.kind == DECL_KIND_CLASS_INDUCTIVE;
+                    if (!eq && line_first(d, k)) {
+                        /* `| pat => rhs` on this line (not |x| at a line start) */
+                        for (size_t m = k + 1; m < e && same_line(d, k, m); m++)
+                            if (d->kws[m] == KW_ARROW) {
+                                eq = true;
+                                break;
+                            }
+                    }
+                    if (eq) {
+                        x.body_kind = DECL_BODY_EQUATIONS;
+                        body_first = k;
+                        break;
+                    }
+                }
+                if (kt == KW_COLON && !x.has_type) {
+                    x.has_type = true;
+                    colon_tok = k;
+                }
+            }
+            if (kt == KW_OPEN_BR || kt == KW_ATTR_OPEN)
+                depth++;
+            else if (kt == KW_CLOSE_BR && depth > 0)
+                depth--;
+            sig_last = k;
+        }
+        /* spans of signature, header, type */
+        if (sig_last != SIZE_MAX && sig_last >= sig_first) {
+            size_t sf = next_code(d, sig_first);
+            x.signature = span_of(d, sf, sig_last);
+            x.header = span_of(d, kwi, sig_last);
+        } else {
+            x.signature = span_after(d, name_end > kwi ? name_end - 1 : kwi);
+            x.header = span_of(d, kwi, name_end > kwi ? name_end - 1 : kwi);
+        }
+        if (x.has_type) {
+            size_t tf = next_code(d, colon_tok + 1);
+            if (sig_last != SIZE_MAX && tf <= sig_last)
+                x.type = span_of(d, tf, sig_last);
+            else
+                x.type = span_after(d, colon_tok);
+        }
+    }
+    if (body_first > e)
+        body_first = e;
+    if (x.body_kind != DECL_BODY_NONE) {
+        size_t bf = next_code(d, body_first);
+        if (bf < e) {
+            x.body = span_of(d, bf, last);
+            x.body_tok_first = bf;
+            x.body_tok_end = e;
+        } else {
+            x.body = span_after(d, body_first > 0 ? body_first - 1 : 0);
+            x.body_tok_first = x.body_tok_end = e;
+        }
+    } else {
+        x.body.start = x.body.end = x.header.end;
+        x.body.range.start = x.body.range.end = x.header.range.end;
+        x.body_tok_first = x.body_tok_end = e;
+    }
+
+    /* what the declaration holds: sorries, usings, references, proof docs */
+    for (k = kwi + 1; k < e; k++) {
+        const struct lean_tok *t = &d->toks[k];
+        int kt = d->kws[k];
+        bool in_body = k >= body_first;
+        if (t->kind == LEAN_TOK_DOC_COMMENT) {
+            if (in_body) {
+                DECLS_GROW(d->docs, d->ndocs, d->adocs);
+                d->docs[d->ndocs++] = k;
+            }
+            continue;
+        }
+        if (t->kind != LEAN_TOK_IDENT)
+            continue;
+        if (kt == KW_SORRY || kt == KW_SORRY_USING || kt == KW_ADMIT) {
+            struct decl_sorry *s;
+            DECLS_GROW(d->sorries, d->nsorries, d->asorries);
+            s = &d->sorries[d->nsorries++];
+            s->kind = kt == KW_SORRY ? DECL_SORRY_SORRY
+                                     : kt == KW_SORRY_USING ? DECL_SORRY_USING : DECL_SORRY_ADMIT;
+            s->span = t->span;
+            s->tok = k;
+            s->in_body = in_body;
+        }
+    }
+    /* usings (their names go to the ref pool first, contiguously) */
+    for (k = body_first; k < e; k++)
+        if (d->kws[k] == KW_SORRY_USING && d->toks[k].kind == LEAN_TOK_IDENT)
+            read_using(d, k, e);
+    p.ref0 = d->nrefs;
+    for (k = body_first; k < e; k++)
+        if (d->toks[k].kind == LEAN_TOK_IDENT && d->kws[k] != KW_SORRY &&
+            d->kws[k] != KW_SORRY_USING && d->kws[k] != KW_ADMIT)
+            push_ref(d, k);
+    x.nrefs = d->nrefs - p.ref0;
+    p.sig_ref0 = d->nrefs;
+    for (k = sig_first; k < body_first && k < e; k++)
+        if (d->toks[k].kind == LEAN_TOK_IDENT && d->kws[k] == KW_NONE)
+            push_ref(d, k);
+    x.nsig_refs = d->nrefs - p.sig_ref0;
+    x.nsorries = d->nsorries - p.sorry0;
+    x.nusings = d->nusings - p.using0;
+    x.nproof_docs = d->ndocs - p.doc0;
+    classify_body(d, &x, body_first, e, p.sorry0, p.using0);
+
+finish:
+    x.in_namespace = scope_has(d, SCOPE_NAMESPACE);
+    x.in_mutual = scope_has(d, SCOPE_MUTUAL);
+    DECLS_GROW(d->decls, d->ndecls, d->adecls);
+    d->pools = xreallocarray(d->pools, d->adecls, sizeof *d->pools);
+    d->decls[d->ndecls] = x;
+    d->pools[d->ndecls] = p;
+    d->ndecls++;
+    return end;
+}
+
+/* ---- other commands ---- */
+
+static enum decl_cmd_kind
+cmd_kind_of(int k)
+{
+    switch (k) {
+    case KW_NAMESPACE: return DECL_CMD_NAMESPACE;
+    case KW_SECTION: return DECL_CMD_SECTION;
+    case KW_NONCOMPUTABLE: return DECL_CMD_SECTION;
+    case KW_END: return DECL_CMD_END;
+    case KW_MUTUAL: return DECL_CMD_MUTUAL;
+    case KW_OPEN: return DECL_CMD_OPEN;
+    case KW_VARIABLE: return DECL_CMD_VARIABLE;
+    case KW_UNIVERSE: return DECL_CMD_UNIVERSE;
+    case KW_SET_OPTION: return DECL_CMD_SET_OPTION;
+    case KW_HASH: case KW_EXIT: return DECL_CMD_HASH;
+    case KW_BLUEPRINT_COMMENT: return DECL_CMD_BLUEPRINT_COMMENT;
+    case KW_ATTRIBUTE: return DECL_CMD_ATTRIBUTE;
+    case KW_IMPORT: return DECL_CMD_IMPORT;
+    default: return DECL_CMD_OTHER;
+    }
+}
+
+/* Reads the command at token i that is not a declaration. Returns where the next starts. */
+static size_t
+read_cmd(struct decls *d, size_t i)
+{
+    struct decl_cmd c;
+    int kk = d->kws[i];
+    size_t k = i + 1, end, last;
+
+    memset(&c, 0, sizeof c);
+    c.name = "";
+    c.kind = cmd_kind_of(kk);
+    c.keyword = d->toks[i].span;
+    c.tok_first = i;
+    if (kk == KW_NONCOMPUTABLE) { /* noncomputable section */
+        size_t nx = next_code(d, i + 1);
+        c.keyword = span_of(d, i, nx);
+        k = nx + 1;
+    }
+    if (c.kind == DECL_CMD_NAMESPACE || c.kind == DECL_CMD_SECTION || c.kind == DECL_CMD_END ||
+        c.kind == DECL_CMD_MUTUAL) {
+        size_t nx = next_code(d, k);
+        last = k - 1;
+        if (c.kind != DECL_CMD_MUTUAL && nx < d->ntoks && d->toks[nx].kind == LEAN_TOK_IDENT &&
+            d->kws[nx] == KW_NONE && same_line(d, k - 1, nx)) {
+            c.has_name = true;
+            c.name_span = d->toks[nx].span;
+            c.name = decls_keep(d, xstrndup(d->text + c.name_span.start,
+                                            c.name_span.end - c.name_span.start));
+            last = nx;
+        }
+        end = last + 1;
+        switch (c.kind) {
+        case DECL_CMD_NAMESPACE:
+            if (c.has_name)
+                scope_push_name(d, SCOPE_NAMESPACE, c.name_span.start, c.name_span.end);
+            else
+                scope_push(d, SCOPE_NAMESPACE);
+            break;
+        case DECL_CMD_SECTION:
+            if (c.has_name)
+                scope_push_name(d, SCOPE_SECTION, c.name_span.start, c.name_span.end);
+            else
+                scope_push(d, SCOPE_SECTION);
+            break;
+        case DECL_CMD_MUTUAL:
+            scope_push(d, SCOPE_MUTUAL);
+            break;
+        default:
+            scope_end(d, c.has_name, c.name_span.start, c.name_span.end);
+            break;
+        }
+    } else {
+        if (kk == KW_DERIVING && kw_at(d, next_code(d, k)) == KW_INSTANCE)
+            k = next_code(d, k) + 1;
+        end = scan_to_start(d, k, SCAN_CMD);
+        last = last_code_before(d, i, end);
+        c.has_in = last > i && d->kws[last] == KW_IN;
+    }
+    c.range = span_of(d, i, last);
+    c.tok_end = last + 1;
+    DECLS_GROW(d->cmds, d->ncmds, d->acmds);
+    d->cmds[d->ncmds++] = c;
+    return end;
+}
+
+/* ---- the file ---- */
+
+/* The last line of the previous command before the declaration at decl index di, looking
+ * past `open … in` / `set_option … in` prefixes; *prefix_line is where those start. */
+static void
+set_spacing(struct decls *d)
+{
+    size_t ci = 0;
+    for (size_t di = 0; di < d->ndecls; di++) {
+        struct decl *x = &d->decls[di];
+        uint32_t start_line = x->range.range.start.line;
+        size_t prev_line = SIZE_MAX;
+        size_t pc = SIZE_MAX; /* the last cmd before x */
+        while (ci < d->ncmds && d->cmds[ci].range.start < x->range.start)
+            ci++;
+        pc = ci;
+        /* skip `… in` prefixes right before x */
+        while (pc > 0 && d->cmds[pc - 1].has_in &&
+               (di == 0 || d->cmds[pc - 1].range.start > d->decls[di - 1].range.start)) {
+            pc--;
+            start_line = d->cmds[pc].range.range.start.line;
+        }
+        if (pc > 0)
+            prev_line = d->cmds[pc - 1].range.range.end.line;
+        if (di > 0 && d->decls[di - 1].range.start < x->range.start &&
+            (prev_line == SIZE_MAX || d->decls[di - 1].range.range.end.line > prev_line ||
+             (pc > 0 && d->cmds[pc - 1].range.start < d->decls[di - 1].range.start)))
+            prev_line = d->decls[di - 1].range.range.end.line;
+        x->prev_cmd_end_line = prev_line;
+        if (prev_line == SIZE_MAX) {
+            x->blank_line_before = true;
+        } else {
+            x->blank_line_before = false;
+            for (size_t l = prev_line + 1; l < start_line; l++)
+                if (lean_lex_line_is_blank(d->lx, (uint32_t)l)) {
+                    x->blank_line_before = true;
+                    break;
+                }
+        }
+    }
+}
+
+/* Turns pool indices into pointers once no pool moves any more. */
+static void
+fix_pointers(struct decls *d)
+{
+    for (size_t i = 0; i < d->nusings; i++)
+        d->usings[i].names = d->usings[i].nnames ? &d->refs[d->using_names0[i]] : NULL;
+    for (size_t i = 0; i < d->ndecls; i++) {
+        struct decl *x = &d->decls[i];
+        const struct decl_pools *p = &d->pools[i];
+        x->attrs = x->nattrs ? &d->attrs[p->attr0] : NULL;
+        x->mods = x->nmods ? &d->mods[p->mod0] : NULL;
+        x->sorries = x->nsorries ? &d->sorries[p->sorry0] : NULL;
+        x->usings = x->nusings ? &d->usings[p->using0] : NULL;
+        x->refs = x->nrefs ? &d->refs[p->ref0] : NULL;
+        x->sig_refs = x->nsig_refs ? &d->refs[p->sig_ref0] : NULL;
+        x->proof_docs = x->nproof_docs ? &d->docs[p->doc0] : NULL;
+    }
+}
 
 struct decls *
 decls_new(const struct lean_lex *lx)
 {
     struct decls *d = xcalloc(1, sizeof *d);
+    size_t i;
+
     d->lx = lx;
+    d->toks = lean_lex_tokens(lx);
+    d->ntoks = lean_lex_count(lx);
+    d->text = lean_lex_text(lx);
+    d->kws = xmalloc(d->ntoks + 1);
+    for (i = 0; i < d->ntoks; i++) {
+        const struct lean_tok *t = &d->toks[i];
+        const char *s = d->text + t->span.start;
+        size_t n = t->span.end - t->span.start;
+        if (t->kind == LEAN_TOK_IDENT)
+            d->kws[i] = (unsigned char)kw_of_ident(s, n);
+        else if (t->kind == LEAN_TOK_SYMBOL)
+            d->kws[i] = (unsigned char)kw_of_symbol(s, n);
+        else
+            d->kws[i] = KW_NONE;
+    }
+
+    i = 0;
+    while (i < d->ntoks) {
+        const struct lean_tok *t = &d->toks[i];
+        int kk = d->kws[i];
+        size_t next;
+        if (is_trivia(t)) {
+            i++;
+            continue;
+        }
+        if (kk == KW_EXIT) {
+            d->has_exit = true;
+            d->exit = t->span;
+            read_cmd(d, i);
+            break;
+        }
+        if (t->kind == LEAN_TOK_DOC_COMMENT || kw_is_decl(kk) || kk == KW_ATTR_OPEN ||
+            (kw_is_modifier(kk) && !(kk == KW_NONCOMPUTABLE &&
+                                     kw_at(d, next_code(d, i + 1)) == KW_SECTION))) {
+            if (t->kind == LEAN_TOK_DOC_COMMENT && !doc_starts(d, i)) {
+                /* a stray doc comment: its own command */
+                next = read_cmd(d, i);
+            } else if ((kk == KW_LOCAL || kk == KW_SCOPED || kk == KW_PUBLIC || kk == KW_META) &&
+                       !attr_kind_starts(d, i)) {
+                next = read_cmd(d, i);
+            } else {
+                next = read_decl(d, i);
+            }
+        } else {
+            next = read_cmd(d, i);
+        }
+        if (next <= i)
+            next = i + 1; /* always progress */
+        i = next;
+        if (d->has_exit)
+            break;
+        /* a `#exit` ends everything after it */
+        if (i < d->ntoks && d->kws[i] == KW_EXIT) {
+            d->has_exit = true;
+            d->exit = d->toks[i].span;
+            read_cmd(d, i);
+            break;
+        }
+    }
+    set_spacing(d);
+    fix_pointers(d);
     return d;
 }
 
 void
 decls_free(struct decls *d)
 {
+    if (!d)
+        return;
+    for (size_t i = 0; i < d->nstrings; i++)
+        free(d->strings[i]);
+    free(d->strings);
+    free(d->kws);
+    free(d->decls);
+    free(d->pools);
+    free(d->cmds);
+    free(d->attrs);
+    free(d->mods);
+    free(d->sorries);
+    free(d->usings);
+    free(d->using_names0);
+    free(d->refs);
+    free(d->docs);
+    free(d->scopes);
     free(d);
 }
 
@@ -32,46 +1363,55 @@ decls_lex(const struct decls *d)
 size_t
 decls_count(const struct decls *d)
 {
-    (void)d;
-    return 0;
+    return d->ndecls;
 }
 
 const struct decl *
 decls_get(const struct decls *d, size_t i)
 {
-    (void)d;
-    (void)i;
-    return NULL;
+    return i < d->ndecls ? &d->decls[i] : NULL;
 }
 
 size_t
 decls_cmd_count(const struct decls *d)
 {
-    (void)d;
-    return 0;
+    return d->ncmds;
 }
 
 const struct decl_cmd *
 decls_cmd(const struct decls *d, size_t i)
 {
-    (void)d;
-    (void)i;
-    return NULL;
+    return i < d->ncmds ? &d->cmds[i] : NULL;
 }
 
 bool
 decls_exit(const struct decls *d, struct lean_span *at)
 {
-    (void)d;
-    (void)at;
-    return false;
+    if (d->has_exit && at)
+        *at = d->exit;
+    return d->has_exit;
 }
 
 const char *
 decls_kind_name(enum decl_kind kind)
 {
-    (void)kind;
-    return "other";
+    switch (kind) {
+    case DECL_KIND_DEF: return "def";
+    case DECL_KIND_THEOREM: return "theorem";
+    case DECL_KIND_LEMMA: return "lemma";
+    case DECL_KIND_ABBREV: return "abbrev";
+    case DECL_KIND_INSTANCE: return "instance";
+    case DECL_KIND_STRUCTURE: return "structure";
+    case DECL_KIND_INDUCTIVE: return "inductive";
+    case DECL_KIND_CLASS: return "class";
+    case DECL_KIND_CLASS_INDUCTIVE: return "class inductive";
+    case DECL_KIND_AXIOM: return "axiom";
+    case DECL_KIND_OPAQUE: return "opaque";
+    case DECL_KIND_EXAMPLE: return "example";
+    case DECL_KIND_IRREDUCIBLE_DEF: return "irreducible_def";
+    case DECL_KIND_ALIAS: return "alias";
+    default: return "other";
+    }
 }
 
 const char *
@@ -79,5 +1419,5 @@ decls_ref_text(const struct decls *d, const struct decl_ref *r, bool last, size_
 {
     uint32_t s = last ? r->last_start : r->span.start;
     *len = r->span.end - s;
-    return lean_lex_text(d->lx) + s;
+    return d->text + s;
 }
