@@ -115,46 +115,62 @@ frame_parse_headers(const char *s, size_t n)
     return length;
 }
 
-/* Drops input up to the next line that starts with "Content-Length:" after offset from. */
-static void
-frame_resync(struct frame_reader *r, size_t from)
+/* True when s[0..n) starts with "Content-Length:" (or with a prefix of it, when partial). */
+static bool
+frame_starts_header(const char *s, size_t n, bool partial)
+{
+    static const char h[] = "Content-Length:";
+    size_t k = n < 15 ? n : 15;
+    if (!partial && n < 15)
+        return false;
+    return strncasecmp(s, h, k) == 0;
+}
+
+/* Resynchronising: drops input up to the next line that starts with "Content-Length:".
+ * Returns true when the buffer now starts with one (or with a partial one that may grow
+ * into it); false when everything was dropped and more input is needed. */
+static bool
+frame_resync(struct frame_reader *r)
 {
     const char *s = r->in.data;
     size_t n = r->in.len;
-    size_t i = from;
-    while (i < n) {
-        const char *nl = memchr(s + i, '\n', n - i);
-        if (nl == NULL)
-            break;
-        i = (size_t)(nl - s) + 1;
-        if (n - i >= 15 && strncasecmp(s + i, "Content-Length:", 15) == 0) {
-            buf_consume(&r->in, i);
-            return;
+    if (r->line_start && frame_starts_header(s, n, true))
+        return n >= 15;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] != '\n')
+            continue;
+        if (frame_starts_header(s + i + 1, n - i - 1, true)) {
+            buf_consume(&r->in, i + 1);
+            r->line_start = true;
+            return r->in.len >= 15;
         }
     }
-    /* Keep a possible partial "Content-Length" at the very end. */
-    size_t keep = 0;
-    if (n > 0) {
-        const char *nl = NULL;
-        for (size_t k = n; k > from; k--) {
-            if (s[k - 1] == '\n') {
-                nl = s + k - 1;
-                break;
-            }
-        }
-        if (nl) {
-            size_t tail = n - (size_t)(nl - s) - 1;
-            if (tail < 15 && strncasecmp(nl + 1, "Content-Length:", tail) == 0)
-                keep = tail;
-        }
-    }
-    buf_consume(&r->in, n - keep);
+    r->line_start = n > 0 && s[n - 1] == '\n';
+    buf_reset(&r->in);
+    return false;
+}
+
+/* Reports one malformed header block and starts resynchronising after its first skip
+ * bytes (so the block itself cannot match again). */
+static enum frame_result
+frame_bad(struct frame_reader *r, size_t skip)
+{
+    r->bad_frames++;
+    r->line_start = skip > 0 && r->in.data[skip - 1] == '\n';
+    buf_consume(&r->in, skip);
+    r->resyncing = true;
+    return FRAME_BAD_HEADER;
 }
 
 enum frame_result
 frame_reader_next(struct frame_reader *r, const char **body, size_t *len)
 {
     frame_reader_compact(r);
+    if (r->resyncing) {
+        if (!frame_resync(r))
+            return FRAME_NEED_MORE;
+        r->resyncing = false;
+    }
     const char *s = r->in.data;
     size_t n = r->in.len;
     if (n == 0)
@@ -174,23 +190,15 @@ frame_reader_next(struct frame_reader *r, const char **body, size_t *len)
     if (hdr_end == 0) {
         if (n < r->max_header) {
             /* A header block must start with a field name; junk before it is dropped. */
-            if (n >= 15 && memchr(s, ':', n < 64 ? n : 64) == NULL) {
-                r->bad_frames++;
-                frame_resync(r, 0);
-                return FRAME_BAD_HEADER;
-            }
+            if (n >= 15 && memchr(s, ':', n < 64 ? n : 64) == NULL)
+                return frame_bad(r, 1);
             return FRAME_NEED_MORE;
         }
-        r->bad_frames++;
-        frame_resync(r, 0);
-        return FRAME_BAD_HEADER;
+        return frame_bad(r, 1);
     }
     long long length = frame_parse_headers(s, hdr_end);
-    if (length < 0) {
-        r->bad_frames++;
-        frame_resync(r, 0);
-        return FRAME_BAD_HEADER;
-    }
+    if (length < 0)
+        return frame_bad(r, hdr_end);
     if ((unsigned long long)length > r->max_body) {
         r->big_frames++;
         r->last_length = (size_t)length;

@@ -13,6 +13,7 @@
 #ifndef LSP_PROXY_FRAME_H
 #define LSP_PROXY_FRAME_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "buf.h"
@@ -33,6 +34,8 @@ struct frame_reader {
     size_t max_header;   /* private */
     size_t skip;         /* private: body bytes still to discard (oversize frame) */
     size_t consumed;     /* private: bytes of `in` handed out by the last FRAME_OK */
+    bool resyncing;      /* private: dropping input until a "Content-Length:" line */
+    bool line_start;     /* private: `in` starts at the beginning of a line */
     size_t bad_frames;   /* read-only: malformed headers dropped so far */
     size_t big_frames;   /* read-only: oversize frames skipped so far */
     size_t last_length;  /* read-only: the Content-Length of the last FRAME_TOO_LARGE */
