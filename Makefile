@@ -85,6 +85,7 @@ $(FAKE_LLM): $(FAKE_LLM_SRC:%.c=$(OBJ)/%.o)
 endif
 
 $(BUILD)/tests/%: $(OBJ)/tests/%.o $(HARNESS_OBJ) $(LIB)
+	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LINK    $@")
 	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS)
 
