@@ -73,6 +73,12 @@ int test_count_lines(const char *path, const char *needle);
 double test_now_ms(void);
 /* A JSON string literal for s (new string). */
 char *test_json_string(const char *s);
+/* s, or "" when s is NULL. */
+static inline const char *
+test_str(const char *s)
+{
+    return s ? s : "";
+}
 /* Member lookup by dotted path ("params.diagnostics"); NULL when absent. */
 const cJSON *test_json_path(const cJSON *obj, const char *path);
 
