@@ -126,27 +126,25 @@ frame_starts_header(const char *s, size_t n, bool partial)
     return strncasecmp(s, h, k) == 0;
 }
 
-/* Resynchronising: drops input up to the next line that starts with "Content-Length:".
- * Returns true when the buffer now starts with one (or with a partial one that may grow
- * into it); false when everything was dropped and more input is needed. */
+/* Resynchronising: drops input up to the next "Content-Length:" (frames follow each other
+ * with no separator, so the next header may start anywhere, e.g. right after the body of
+ * a frame whose header was unreadable). Returns true when the buffer now starts with one;
+ * false when more input is needed (a tail that may become one is kept). */
 static bool
 frame_resync(struct frame_reader *r)
 {
     const char *s = r->in.data;
     size_t n = r->in.len;
-    if (r->line_start && frame_starts_header(s, n, true))
-        return n >= 15;
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] != '\n')
-            continue;
-        if (frame_starts_header(s + i + 1, n - i - 1, true)) {
-            buf_consume(&r->in, i + 1);
-            r->line_start = true;
-            return r->in.len >= 15;
+    for (size_t i = 0; i + 15 <= n; i++) {
+        if ((s[i] == 'C' || s[i] == 'c') && frame_starts_header(s + i, n - i, false)) {
+            buf_consume(&r->in, i);
+            return true;
         }
     }
-    r->line_start = n > 0 && s[n - 1] == '\n';
-    buf_reset(&r->in);
+    size_t keep = n < 14 ? n : 14;
+    while (keep > 0 && !frame_starts_header(s + n - keep, keep, true))
+        keep--;
+    buf_consume(&r->in, n - keep);
     return false;
 }
 
@@ -156,7 +154,6 @@ static enum frame_result
 frame_bad(struct frame_reader *r, size_t skip)
 {
     r->bad_frames++;
-    r->line_start = skip > 0 && r->in.data[skip - 1] == '\n';
     buf_consume(&r->in, skip);
     r->resyncing = true;
     return FRAME_BAD_HEADER;

@@ -6,7 +6,7 @@
  * frame_reader_next() hands out complete bodies one at a time. Bad input never stops the
  * reader: a frame over the size limit is skipped byte for byte as it arrives (never
  * buffered), a header block without a valid Content-Length or longer than the header limit
- * is dropped and the reader resynchronises on the next line starting "Content-Length:".
+ * is dropped and the reader resynchronises on the next "Content-Length:".
  * Each such event is returned once so the caller can log it.
  * transport (layer 1) wraps this around file descriptors; the fuzzer drives it directly.
  */
@@ -35,7 +35,6 @@ struct frame_reader {
     size_t skip;         /* private: body bytes still to discard (oversize frame) */
     size_t consumed;     /* private: bytes of `in` handed out by the last FRAME_OK */
     bool resyncing;      /* private: dropping input until a "Content-Length:" line */
-    bool line_start;     /* private: `in` starts at the beginning of a line */
     size_t bad_frames;   /* read-only: malformed headers dropped so far */
     size_t big_frames;   /* read-only: oversize frames skipped so far */
     size_t last_length;  /* read-only: the Content-Length of the last FRAME_TOO_LARGE */

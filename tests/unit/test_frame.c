@@ -81,6 +81,10 @@ main(void)
     collect(huge, strlen(huge), 50, 0, out, sizeof out);
     is_str(out, "<bad>|ok", "header block over the limit dropped");
 
+    const char *glued = "Content-Length: x\r\n\r\n{\"a\":1}Content-Length: 2\r\n\r\nok";
+    collect(glued, strlen(glued), 6, 0, out, sizeof out);
+    is_str(out, "<bad>|ok", "the next header right after an unreadable frame's body is found");
+
     const char *overflow = "Content-Length: 99999999999999999999999\r\n\r\nContent-Length: 2\r\n\r\nok";
     collect(overflow, strlen(overflow), 9, 0, out, sizeof out);
     is_str(out, "<bad>|ok", "length overflowing 64 bits is a bad header");
