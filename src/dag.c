@@ -230,10 +230,11 @@ dag_add_decl(struct dag *d, const struct dag_decl_info *info)
 }
 
 /* A cheap pre-filter: most identifiers in a body (tactics, local names, library lemmas)
- * cannot name a declaration of the file. A name can only resolve when the last component
- * of the name or of one of its dotted prefixes is the last component of some declaration's
- * name; a 4096-bit table keyed on (length, first, second and last byte) of components
- * answers "certainly not" for nearly all of them without hashing. */
+ * cannot name a declaration of the file. Every candidate a reference resolves to (itself,
+ * a dotted prefix, either qualified by a namespace) starts with the reference's first
+ * component, and that component is then one of the components of a declaration's name. A
+ * 4096-bit table keyed on (length, first, second and last byte) of every component of every
+ * declaration name answers "certainly not" for nearly all references without hashing. */
 static unsigned
 filter_bit(const char *s, size_t len)
 {
@@ -245,15 +246,18 @@ filter_bit(const char *s, size_t len)
 static void
 filter_add_name(struct dag *d, const char *s)
 {
-    size_t len = strlen(s), start = len;
-    if (len == 0)
-        return;
-    while (start > 0 && s[start - 1] != '.')
-        start--;
-    if (start == len)
-        return;
-    unsigned bit = filter_bit(s + start, len - start);
-    d->filter[bit >> 6] |= (uint64_t)1 << (bit & 63);
+    size_t start = 0;
+    for (size_t i = 0;; i++) {
+        if (s[i] != '.' && s[i] != '\0')
+            continue;
+        if (i > start) {
+            unsigned bit = filter_bit(s + start, i - start);
+            d->filter[bit >> 6] |= (uint64_t)1 << (bit & 63);
+        }
+        if (s[i] == '\0')
+            break;
+        start = i + 1;
+    }
 }
 
 static void
@@ -267,22 +271,22 @@ filter_build(struct dag *d)
     d->filter_ready = true;
 }
 
-/* False when no dotted prefix of text can name a declaration of the file. */
+/* False when the reference certainly names no declaration of the file. */
 static bool
 filter_may_match(const struct dag *d, const char *t, size_t len)
 {
-    size_t start = 0;
-    for (size_t i = 0; i <= len; i++) {
-        if (i < len && t[i] != '.')
-            continue;
-        if (i > start) {
-            unsigned bit = filter_bit(t + start, i - start);
-            if (d->filter[bit >> 6] & ((uint64_t)1 << (bit & 63)))
-                return true;
-        }
-        start = i + 1;
+    static const char root[] = "_root_.";
+    if (len > sizeof root - 1 && memcmp(t, root, sizeof root - 1) == 0) {
+        t += sizeof root - 1;
+        len -= sizeof root - 1;
     }
-    return false;
+    size_t n = 0;
+    while (n < len && t[n] != '.')
+        n++;
+    if (n == 0)
+        return true;
+    unsigned bit = filter_bit(t, n);
+    return (d->filter[bit >> 6] >> (bit & 63)) & 1;
 }
 
 void
