@@ -916,6 +916,18 @@ router_free(struct router *r)
     free(r);
 }
 
+void
+router_feed_editor(struct router *r, const char *body, size_t len)
+{
+    router_editor_message(&r->p, body, len);
+}
+
+void
+router_feed_lean(struct router *r, const char *body, size_t len)
+{
+    router_lean_message(&r->p, body, len);
+}
+
 int
 router_run(struct router *r)
 {

@@ -32,4 +32,10 @@ struct router *router_new(struct ev_loop *loop, const struct router_options *opt
 int router_run(struct router *r);
 void router_free(struct router *r);
 
+/* For tests and fuzzing: hand one message body to the router as if it came from the editor
+ * (router_feed_editor) or from Lean (router_feed_lean), without any I/O on the way in.
+ * Replies still go out through the editor fds and the Lean server (if started). */
+void router_feed_editor(struct router *r, const char *body, size_t len);
+void router_feed_lean(struct router *r, const char *body, size_t len);
+
 #endif
