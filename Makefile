@@ -98,7 +98,12 @@ TEST_ENV = LSP_PROXY_BIN=$(abspath $(PROG)) FAKE_LEAN_BIN=$(abspath $(FAKE_LEAN)
 test: build
 	$(Q)$(TEST_ENV) tests/run-tests $(TEST_BIN)
 
-check: test
+# make check: what CI runs (the README's test command): plain, then ASan+UBSan, then
+# the unit tests under valgrind.
+check:
+	$(Q)$(MAKE) --no-print-directory test
+	$(Q)$(MAKE) --no-print-directory VARIANT=asan test
+	$(Q)$(MAKE) --no-print-directory valgrind-check VALGRIND_TESTS=unit
 
 asan:
 	$(Q)$(MAKE) --no-print-directory VARIANT=asan test
@@ -106,8 +111,11 @@ asan:
 debug:
 	$(Q)$(MAKE) --no-print-directory VARIANT=debug all
 
+# valgrind-check: every test program under valgrind (VALGRIND_TESTS=unit: unit tests only);
+# e2e tests run the proxy under valgrind, which exits 99 on any error or leak.
+VALGRIND_TESTS ?= all
 valgrind-check: build
-	$(Q)$(TEST_ENV) VALGRIND=1 tests/run-tests $(TEST_BIN)
+	$(Q)$(TEST_ENV) VALGRIND=1 tests/run-tests $(if $(filter unit,$(VALGRIND_TESTS)),$(filter $(BUILD)/tests/unit/%,$(TEST_BIN)),$(TEST_BIN))
 
 bench: build
 	$(Q)$(TEST_ENV) tests/run-bench $(BENCH_BIN)

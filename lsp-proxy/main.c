@@ -101,12 +101,8 @@ read_source(const char *path, size_t *len)
 static enum bp_profile
 project_profile(const char *path)
 {
-    char *dir = xstrdup(path);
-    char *slash = strrchr(dir, '/');
-    if (slash)
-        *slash = '\0';
-    else
-        strcpy(dir, ".");
+    const char *slash = strrchr(path, '/');
+    char *dir = slash ? xstrndup(path, (size_t)(slash - path)) : xstrdup(".");
     enum bp_profile profile = BP_PROFILE_AUTO;
     char *root = config_find_project_root(dir);
     if (root) {

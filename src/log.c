@@ -115,7 +115,7 @@ log_msg(enum log_level level, const char *module, const char *fmt, ...)
     int m = vsnprintf(line + n, LOG_LINE_MAX - (size_t)n, fmt, ap);
     va_end(ap);
     if (m >= (int)(LOG_LINE_MAX - (size_t)n))
-        strcpy(line + LOG_LINE_MAX - 1, "…(cut)");
+        memcpy(line + LOG_LINE_MAX - 1, "…(cut)", sizeof "…(cut)");
     log_redact(line);
     FILE *out = log_file ? log_file : stderr;
     fputs(line, out);

@@ -552,8 +552,8 @@ router_initialize_result(struct proxy *p, const struct jsonrpc_msg *m, const cha
             "commands");
         cJSON *ours = cJSON_Parse(actions_commands_json());
         if (cJSON_IsArray(cmds) && ours) {
-            cJSON *it;
-            cJSON_ArrayForEach(it, ours) cJSON_AddItemToArray(cmds, cJSON_Duplicate(it, true));
+            for (cJSON *it = ours->child; it; it = it->next)
+                cJSON_AddItemToArray(cmds, cJSON_Duplicate(it, true));
         }
         char *s = root ? cJSON_PrintUnformatted(root) : NULL;
         if (s)
