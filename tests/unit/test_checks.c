@@ -154,9 +154,12 @@ run_profile(const char *name, const char *text, size_t len, enum bp_profile prof
     bool messages_ok = true;
     for (size_t i = 0; i < n; i++) {
         const struct analysis_finding *f = analysis_finding(a, i);
-        got[i] = malloc(160);
-        snprintf(got[i], 160, "%u:%u %s %s", f->range.start.line + 1,
-                 f->range.start.character + 1, f->severity == 1 ? "error" : "warning", f->code);
+        got[i] = malloc(512);
+        /* "L:C severity code" then, after a NUL, the message (for the diagnostics) */
+        int k = snprintf(got[i], 512, "%u:%u %s %s", f->range.start.line + 1,
+                         f->range.start.character + 1, f->severity == 1 ? "error" : "warning",
+                         f->code);
+        snprintf(got[i] + k + 1, (size_t)(512 - k - 1), "%.300s", f->message ? f->message : "");
         if (f->message == NULL || strlen(f->message) < 10)
             messages_ok = false;
     }
@@ -176,7 +179,7 @@ run_profile(const char *name, const char *text, size_t len, enum bp_profile prof
        bp_profile_name(profile), profile == BP_PROFILE_AUTO ? " -> auto" : "", ne);
     if (!same) {
         for (size_t i = 0; i < n; i++)
-            diag("  got:      %s  (%s)", got[i], analysis_finding(a, i)->message);
+            diag("  got:      %s  (%s)", got[i], got[i] + strlen(got[i]) + 1);
         for (size_t i = 0; i < ne; i++)
             diag("  expected: %s", exp[i]);
     }
