@@ -139,9 +139,12 @@ fuzz: $(FUZZ_BIN)
 lint:
 	$(Q)tests/lint
 
+# Installs the program and the lake shim (PREFIX/share/lsp-proxy/shim/lake, the directory
+# to put on the editor's PATH).
 install: $(PROG)
-	install -d $(DESTDIR)$(PREFIX)/bin
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/lsp-proxy/shim
 	install -m 755 $(PROG) $(DESTDIR)$(PREFIX)/bin/lsp-proxy
+	install -m 755 lsp-proxy/lake-shim $(DESTDIR)$(PREFIX)/share/lsp-proxy/shim/lake
 
 clean:
 	rm -rf build
