@@ -7,6 +7,15 @@
 #include "decls.h"
 #include "xalloc.h"
 
+/* Strings live in chunks freed together (one analysis makes thousands of them). */
+struct bp_chunk {
+    struct bp_chunk *next;
+    size_t used, cap;
+    char data[];
+};
+
+#define BP_CHUNK_SIZE 65536
+
 /* Pool indices of one attribute's / field's parts while the pools may still move. */
 struct attr_pools {
     size_t field0;
@@ -31,8 +40,7 @@ struct blueprint {
     size_t nuses, auses;
     struct blueprint_cref *crefs;
     size_t ncrefs, acrefs;
-    char **strings; /* every string handed out */
-    size_t nstrings, astrings;
+    struct bp_chunk *chunks; /* every string handed out */
     size_t *by_decl; /* per declaration: index of its first attribute, SIZE_MAX if none */
     size_t ndecls;
 };
@@ -45,12 +53,32 @@ struct blueprint {
         }                                                                                   \
     } while (0)
 
-static const char *
-bp_keep(struct blueprint *bp, char *s)
+/* n bytes from the string chunks (never freed on their own). */
+static char *
+bp_alloc(struct blueprint *bp, size_t n)
 {
-    BP_GROW(bp->strings, bp->nstrings, bp->astrings);
-    bp->strings[bp->nstrings++] = s;
-    return s;
+    struct bp_chunk *c = bp->chunks;
+    char *p;
+    if (!c || c->cap - c->used < n) {
+        size_t cap = n > BP_CHUNK_SIZE ? n : BP_CHUNK_SIZE;
+        c = xmalloc(sizeof *c + cap);
+        c->used = 0;
+        c->cap = cap;
+        c->next = bp->chunks;
+        bp->chunks = c;
+    }
+    p = c->data + c->used;
+    c->used += n;
+    return p;
+}
+
+static const char *
+bp_strndup(struct blueprint *bp, const char *s, size_t n)
+{
+    char *p = bp_alloc(bp, n + 1);
+    memcpy(p, s, n);
+    p[n] = '\0';
+    return p;
 }
 
 /* ---- text views: decoded bytes with their source offsets ---- */
@@ -63,7 +91,15 @@ struct text_view {
     const uint32_t *map;
     uint32_t base;
     uint32_t src_end; /* source offset just past the view */
+    const struct lean_tok *tok; /* the token holding the view, or NULL */
 };
+
+/* The span of source bytes [start, end) of view v. */
+static struct lean_span
+view_span(const struct lean_lex *lx, const struct text_view *v, size_t start, size_t end)
+{
+    return v->tok ? lean_lex_span_in(lx, v->tok, start, end) : lean_lex_span(lx, start, end);
+}
 
 static uint32_t
 view_src(const struct text_view *v, size_t i)
@@ -81,15 +117,17 @@ is_blank(char c)
 
 /* Appends the crefs of v to *arr (n, alloc). */
 static void
-scan_crefs(const struct lean_lex *lx, const struct text_view *v, struct blueprint_cref **arr,
-           size_t *n, size_t *alloc)
+scan_crefs(struct blueprint *bp, const struct lean_lex *lx, const struct text_view *v,
+           struct blueprint_cref **arr, size_t *n, size_t *alloc)
 {
     const char *s = v->s;
     for (size_t i = 0; i < v->n; i++) {
         bool capital;
         size_t j, close;
-        if (s[i] != '\\')
-            continue;
+        const char *bs = memchr(s + i, '\\', v->n - i);
+        if (!bs)
+            break;
+        i = (size_t)(bs - s);
         if (i + 1 < v->n && s[i + 1] == '\\') {
             i++;
             continue;
@@ -121,9 +159,9 @@ scan_crefs(const struct lean_lex *lx, const struct text_view *v, struct blueprin
                 struct blueprint_cref *c;
                 BP_GROW(*arr, *n, *alloc);
                 c = &(*arr)[(*n)++];
-                c->label = xstrndup(s + ls, le - ls);
+                c->label = bp ? bp_strndup(bp, s + ls, le - ls) : xstrndup(s + ls, le - ls);
                 c->capital = capital;
-                c->span = lean_lex_span(lx, view_src(v, ls), view_src(v, le));
+                c->span = view_span(lx, v, view_src(v, ls), view_src(v, le));
             }
             a = b + 1;
         }
@@ -131,12 +169,32 @@ scan_crefs(const struct lean_lex *lx, const struct text_view *v, struct blueprin
     }
 }
 
+/* Index of the next byte c at or after i in v (v->n if none), memchr-fast. */
+static size_t
+next_byte(const struct text_view *v, size_t i, char c)
+{
+    const char *p = i < v->n ? memchr(v->s + i, c, v->n - i) : NULL;
+    return p ? (size_t)(p - v->s) : v->n;
+}
+
 static bool
 scan_braces(const struct lean_lex *lx, const struct text_view *v, struct lean_span *error)
 {
     size_t depth = 0, open_at = 0;
+    size_t nb = next_byte(v, 0, '\\'), no = next_byte(v, 0, '{'), nc = next_byte(v, 0, '}');
     for (size_t i = 0; i < v->n; i++) {
-        char c = v->s[i];
+        char c;
+        /* jump to the next backslash or brace */
+        if (nb < i)
+            nb = next_byte(v, i, '\\');
+        if (no < i)
+            no = next_byte(v, i, '{');
+        if (nc < i)
+            nc = next_byte(v, i, '}');
+        i = nb < no ? (nb < nc ? nb : nc) : (no < nc ? no : nc);
+        if (i >= v->n)
+            break;
+        c = v->s[i];
         if (c == '\\') {
             i++;
         } else if (c == '{') {
@@ -145,7 +203,7 @@ scan_braces(const struct lean_lex *lx, const struct text_view *v, struct lean_sp
         } else if (c == '}') {
             if (depth == 0) {
                 if (error)
-                    *error = lean_lex_span(lx, view_src(v, i), view_src(v, i) + 1);
+                    *error = view_span(lx, v, view_src(v, i), view_src(v, i) + 1);
                 return false;
             }
             depth--;
@@ -154,7 +212,7 @@ scan_braces(const struct lean_lex *lx, const struct text_view *v, struct lean_sp
     if (depth == 0)
         return true;
     if (error)
-        *error = lean_lex_span(lx, view_src(v, open_at), view_src(v, open_at) + 1);
+        *error = view_span(lx, v, view_src(v, open_at), view_src(v, open_at) + 1);
     return false;
 }
 
@@ -174,8 +232,9 @@ blueprint_scan_crefs(const struct lean_lex *lx, size_t start, size_t end, size_t
     v.map = NULL;
     v.base = (uint32_t)start;
     v.src_end = (uint32_t)end;
+    v.tok = NULL;
     *n = 0;
-    scan_crefs(lx, &v, &arr, n, &alloc);
+    scan_crefs(NULL, lx, &v, &arr, n, &alloc);
     return arr;
 }
 
@@ -202,6 +261,7 @@ blueprint_braces_balanced(const struct lean_lex *lx, size_t start, size_t end,
     v.map = NULL;
     v.base = (uint32_t)start;
     v.src_end = (uint32_t)end;
+    v.tok = NULL;
     return scan_braces(lx, &v, error);
 }
 
@@ -244,17 +304,27 @@ put_utf8(char *out, uint32_t cp)
 }
 
 /* Decodes the content of string token t (escapes of an ordinary string; raw strings are
- * copied). Returns a new string; *map (if not NULL) gets a new array of source offsets. */
+ * copied) into the string chunks. *map (if not NULL) gets a new array of source offsets. */
 static char *
-decode_string(const struct blueprint *bp, const struct lean_tok *t, size_t *len_out,
-              uint32_t **map)
+decode_string(struct blueprint *bp, const struct lean_tok *t, size_t *len_out, uint32_t **map)
 {
     const char *s = bp->text;
     uint32_t i = t->content_start, e = t->content_end;
-    char *out = xmalloc((size_t)(e - i) + 1);
+    char *out = bp_alloc(bp, (size_t)(e - i) + 1);
     uint32_t *m = map ? xmalloc(((size_t)(e - i) + 1) * sizeof *m) : NULL;
     size_t n = 0;
     bool raw = t->kind == LEAN_TOK_RAW_STRING;
+
+    if (raw || !memchr(s + i, '\\', e - i)) {
+        /* nothing to decode: byte i of the result is source byte content_start + i */
+        memcpy(out, s + i, e - i);
+        out[e - i] = '\0';
+        if (len_out)
+            *len_out = e - i;
+        if (map)
+            *map = NULL;
+        return out;
+    }
 
     while (i < e) {
         uint32_t at = i;
@@ -362,28 +432,40 @@ blueprint_field_name(enum blueprint_field_kind kind)
 }
 
 static bool
-tok_is(const struct blueprint *bp, size_t i, const char *s)
+tok_is_n(const struct blueprint *bp, size_t i, const char *s, size_t n)
 {
-    return lean_lex_tok_is(bp->lx, &bp->toks[i], s);
+    const struct lean_tok *t = &bp->toks[i];
+    return t->span.end - t->span.start == n && memcmp(bp->text + t->span.start, s, n) == 0;
 }
+
+/* Token i's text is the string literal lit. */
+#define tok_is(bp, i, lit) tok_is_n((bp), (i), "" lit "", sizeof(lit) - 1)
 
 static bool
 is_open(const struct blueprint *bp, size_t i)
 {
     const struct lean_tok *t = &bp->toks[i];
+    const char *s = bp->text + t->span.start;
+    size_t n = t->span.end - t->span.start;
     if (t->kind != LEAN_TOK_SYMBOL)
         return false;
-    return tok_is(bp, i, "(") || tok_is(bp, i, "[") || tok_is(bp, i, "{") ||
-           tok_is(bp, i, "@[") || tok_is(bp, i, "#[") || tok_is(bp, i, "⟨");
+    if (n == 1)
+        return s[0] == '(' || s[0] == '[' || s[0] == '{';
+    return (n == 2 && s[1] == '[' && (s[0] == '@' || s[0] == '#')) ||
+           (n == 3 && memcmp(s, "⟨", 3) == 0);
 }
 
 static bool
 is_close(const struct blueprint *bp, size_t i)
 {
     const struct lean_tok *t = &bp->toks[i];
+    const char *s = bp->text + t->span.start;
+    size_t n = t->span.end - t->span.start;
     if (t->kind != LEAN_TOK_SYMBOL)
         return false;
-    return tok_is(bp, i, ")") || tok_is(bp, i, "]") || tok_is(bp, i, "}") || tok_is(bp, i, "⟩");
+    if (n == 1)
+        return s[0] == ')' || s[0] == ']' || s[0] == '}';
+    return n == 3 && memcmp(s, "⟩", 3) == 0;
 }
 
 /* The matching close of the open bracket at i, before end; end when unclosed. */
@@ -433,6 +515,7 @@ field_text(struct blueprint *bp, struct blueprint_field *f, size_t vt)
     size_t n = 0;
 
     memset(&v, 0, sizeof v);
+    v.tok = t;
     if (t->kind == LEAN_TOK_DOC_COMMENT) {
         uint32_t s = t->content_start, e = t->content_end;
         while (s < e && is_blank(bp->text[s]))
@@ -440,8 +523,8 @@ field_text(struct blueprint *bp, struct blueprint_field *f, size_t vt)
         while (e > s && is_blank(bp->text[e - 1]))
             e--;
         f->value_kind = BLUEPRINT_VALUE_DOC;
-        f->text = bp_keep(bp, xstrndup(bp->text + s, e - s));
-        f->text_span = lean_lex_span(bp->lx, s, e);
+        f->text = bp_strndup(bp, bp->text + s, e - s);
+        f->text_span = lean_lex_span_in(bp->lx, t, s, e);
         v.s = bp->text + s;
         v.n = e - s;
         v.base = s;
@@ -449,18 +532,17 @@ field_text(struct blueprint *bp, struct blueprint_field *f, size_t vt)
     } else {
         f->value_kind = BLUEPRINT_VALUE_STRING;
         decoded = decode_string(bp, t, &n, &map);
-        f->text = bp_keep(bp, decoded);
+        f->text = decoded;
         f->text_span = lean_lex_content_span(bp->lx, t);
         v.s = decoded;
         v.n = n;
         v.map = map;
+        v.base = t->content_start;
         v.src_end = t->content_end;
     }
     {
         size_t before = bp->ncrefs;
-        scan_crefs(bp->lx, &v, &bp->crefs, &bp->ncrefs, &bp->acrefs);
-        for (size_t i = before; i < bp->ncrefs; i++)
-            bp_keep(bp, (char *)bp->crefs[i].label);
+        scan_crefs(bp, bp->lx, &v, &bp->crefs, &bp->ncrefs, &bp->acrefs);
         f->ncrefs = bp->ncrefs - before;
     }
     f->braces_balanced = scan_braces(bp->lx, &v, &f->brace_error);
@@ -496,10 +578,10 @@ field_list(struct blueprint *bp, struct blueprint_field *f, size_t i, size_t clo
             u->value = t->span;
             u->span = tok_span(bp, first, v);
             if (u->is_label)
-                u->text = bp_keep(bp, decode_string(bp, t, NULL, NULL));
+                u->text = decode_string(bp, t, NULL, NULL);
             else
-                u->text = bp_keep(bp, xstrndup(bp->text + t->span.start,
-                                               t->span.end - t->span.start));
+                u->text = bp_strndup(bp, bp->text + t->span.start,
+                                               t->span.end - t->span.start);
             f->nuses++;
             k = v + 1;
         }
@@ -532,8 +614,10 @@ read_field(struct blueprint *bp, struct blueprint_attr *a, size_t i, size_t clos
     as = skip_comments(bp, nm + 1, close);
     if (as >= close || !tok_is(bp, as, ":="))
         return false;
-    BP_GROW(bp->fields, bp->nfields, bp->afields);
-    bp->field_pools = xreallocarray(bp->field_pools, bp->afields, sizeof *bp->field_pools);
+    if (bp->nfields == bp->afields) {
+        BP_GROW(bp->fields, bp->nfields, bp->afields);
+        bp->field_pools = xreallocarray(bp->field_pools, bp->afields, sizeof *bp->field_pools);
+    }
     f = &bp->fields[bp->nfields];
     fp = &bp->field_pools[bp->nfields];
     bp->nfields++;
@@ -542,7 +626,7 @@ read_field(struct blueprint *bp, struct blueprint_attr *a, size_t i, size_t clos
     fp->use0 = bp->nuses;
     fp->cref0 = bp->ncrefs;
     nt = &bp->toks[nm];
-    f->name = bp_keep(bp, xstrndup(bp->text + nt->span.start, nt->span.end - nt->span.start));
+    f->name = bp_strndup(bp, bp->text + nt->span.start, nt->span.end - nt->span.start);
     f->kind = field_kind_of(f->name, nt->span.end - nt->span.start);
     f->name_span = nt->span;
     f->span = tok_span(bp, i, close < end ? close : (end > i + 1 ? end - 1 : i));
@@ -557,7 +641,8 @@ read_field(struct blueprint *bp, struct blueprint_attr *a, size_t i, size_t clos
             vl = k;
     if (vf >= close || vl == SIZE_MAX) {
         f->value_kind = BLUEPRINT_VALUE_NONE;
-        f->value_span = lean_lex_span(bp->lx, bp->toks[as].span.end, bp->toks[as].span.end);
+        f->value_span = lean_lex_span_in(bp->lx, &bp->toks[as], bp->toks[as].span.end,
+                                         bp->toks[as].span.end);
         f->text_span = f->value_span;
         return true;
     }
@@ -571,8 +656,8 @@ read_field(struct blueprint *bp, struct blueprint_attr *a, size_t i, size_t clos
         } else if (t->kind == LEAN_TOK_SYMBOL && tok_is(bp, vf, "[")) {
             size_t c = match_close(bp, vf, close);
             f->value_kind = BLUEPRINT_VALUE_LIST;
-            f->text = bp_keep(bp, xstrndup(bp->text + f->value_span.start,
-                                           f->value_span.end - f->value_span.start));
+            f->text = bp_strndup(bp, bp->text + f->value_span.start,
+                                           f->value_span.end - f->value_span.start);
             field_list(bp, f, vf, c);
         } else if (vf == vl && (tok_is(bp, vf, "true") || tok_is(bp, vf, "false"))) {
             f->value_kind = BLUEPRINT_VALUE_BOOL;
@@ -591,11 +676,11 @@ read_field(struct blueprint *bp, struct blueprint_attr *a, size_t i, size_t clos
                 v = v * 10 + (c - '0');
             }
             f->number = ok ? v : 0;
-            f->text = bp_keep(bp, xstrndup(bp->text + t->span.start, t->span.end - t->span.start));
+            f->text = bp_strndup(bp, bp->text + t->span.start, t->span.end - t->span.start);
         } else {
             f->value_kind = BLUEPRINT_VALUE_OTHER;
-            f->text = bp_keep(bp, xstrndup(bp->text + f->value_span.start,
-                                           f->value_span.end - f->value_span.start));
+            f->text = bp_strndup(bp, bp->text + f->value_span.start,
+                                           f->value_span.end - f->value_span.start);
         }
     }
     return true;
@@ -615,7 +700,7 @@ read_args(struct blueprint *bp, struct blueprint_attr *a, size_t i, size_t end)
         if ((t->kind == LEAN_TOK_STRING || t->kind == LEAN_TOK_RAW_STRING) && !a->has_label &&
             a->nfields == 0) {
             a->has_label = true;
-            a->label = bp_keep(bp, decode_string(bp, t, NULL, NULL));
+            a->label = decode_string(bp, t, NULL, NULL);
             a->label_span = t->span;
             k++;
             continue;
@@ -676,8 +761,10 @@ read_attr(struct blueprint *bp, size_t di, size_t ai, const struct decl_attr *da
     }
     if (kw == SIZE_MAX)
         return;
-    BP_GROW(bp->attrs, bp->nattrs, bp->aattrs);
-    bp->attr_pools = xreallocarray(bp->attr_pools, bp->aattrs, sizeof *bp->attr_pools);
+    if (bp->nattrs == bp->aattrs) {
+        BP_GROW(bp->attrs, bp->nattrs, bp->aattrs);
+        bp->attr_pools = xreallocarray(bp->attr_pools, bp->aattrs, sizeof *bp->attr_pools);
+    }
     a = &bp->attrs[bp->nattrs];
     bp->attr_pools[bp->nattrs].field0 = bp->nfields;
     bp->nattrs++;
@@ -710,6 +797,24 @@ blueprint_new(const struct lean_lex *lx, const struct decls *d)
     bp->text = lean_lex_text(lx);
     bp->ndecls = decls_count(d);
     bp->by_decl = xreallocarray(NULL, bp->ndecls + 1, sizeof *bp->by_decl);
+    {
+        /* size the pools once: a field needs a `(`, a use a token (no realloc copies) */
+        size_t ntok = 0, nattr = 0;
+        for (size_t i = 0; i < bp->ndecls; i++) {
+            const struct decl *x = decls_get(d, i);
+            nattr += x->nattrs;
+            for (size_t a = 0; a < x->nattrs; a++)
+                ntok += x->attrs[a].tok_end - x->attrs[a].tok_first;
+        }
+        bp->aattrs = nattr + 1;
+        bp->attrs = xreallocarray(NULL, bp->aattrs, sizeof *bp->attrs);
+        bp->attr_pools = xreallocarray(NULL, bp->aattrs, sizeof *bp->attr_pools);
+        bp->afields = ntok / 3 + 1;
+        bp->fields = xreallocarray(NULL, bp->afields, sizeof *bp->fields);
+        bp->field_pools = xreallocarray(NULL, bp->afields, sizeof *bp->field_pools);
+        bp->auses = ntok / 2 + 1;
+        bp->uses = xreallocarray(NULL, bp->auses, sizeof *bp->uses);
+    }
     for (size_t i = 0; i < bp->ndecls; i++) {
         const struct decl *x = decls_get(d, i);
         bp->by_decl[i] = SIZE_MAX;
@@ -734,9 +839,11 @@ blueprint_free(struct blueprint *bp)
 {
     if (!bp)
         return;
-    for (size_t i = 0; i < bp->nstrings; i++)
-        free(bp->strings[i]);
-    free(bp->strings);
+    while (bp->chunks) {
+        struct bp_chunk *next = bp->chunks->next;
+        free(bp->chunks);
+        bp->chunks = next;
+    }
     free(bp->attrs);
     free(bp->attr_pools);
     free(bp->fields);

@@ -16,6 +16,7 @@ struct lean_lex {
     size_t ntoks, atoks;
     uint32_t *lines; /* byte offset of each line's start; nlines used, alines allocated */
     uint32_t nlines, alines;
+    unsigned char *wide; /* per line: 1 when it holds a non-ASCII byte (columns need a scan) */
 };
 
 static void
@@ -24,7 +25,9 @@ lex_add_line(struct lean_lex *lx, uint32_t start)
     if (lx->nlines == lx->alines) {
         lx->alines = lx->alines ? lx->alines * 2 : 256;
         lx->lines = xreallocarray(lx->lines, lx->alines, sizeof *lx->lines);
+        lx->wide = xreallocarray(lx->wide, lx->alines, 1);
     }
+    lx->wide[lx->nlines] = 0;
     lx->lines[lx->nlines++] = start;
 }
 
@@ -608,6 +611,7 @@ lex_account(struct lean_lex *lx, uint32_t from, uint32_t to, uint32_t *line, uin
             }
         } else {
             *adj += (int64_t)lex_units(b) - 1;
+            lx->wide[lx->nlines - 1] = 1;
         }
     }
 }
@@ -629,6 +633,7 @@ lean_lex_new(const char *text, size_t len)
     lx->toks = xreallocarray(NULL, lx->atoks, sizeof *lx->toks);
     lx->alines = n / 40 + 16;
     lx->lines = xreallocarray(NULL, lx->alines, sizeof *lx->lines);
+    lx->wide = xreallocarray(NULL, lx->alines, 1);
     lex_add_line(lx, 0);
 
     while (i < n) {
@@ -668,8 +673,10 @@ lean_lex_new(const char *text, size_t len)
             /* one line; only non-ASCII bytes change the column */
             if (b >= 0x80 || tok->kind == LEAN_TOK_IDENT)
                 for (uint32_t k = i; k < e; k++)
-                    if (t[k] >= 0x80)
+                    if (t[k] >= 0x80) {
                         adj += (int64_t)lex_units(t[k]) - 1;
+                        lx->wide[lx->nlines - 1] = 1;
+                    }
             break;
         default:
             lex_account(lx, i, e, &line, &ls, &adj);
@@ -695,6 +702,7 @@ lean_lex_free(struct lean_lex *lx)
         return;
     free(lx->toks);
     free(lx->lines);
+    free(lx->wide);
     free(lx);
 }
 
@@ -778,11 +786,10 @@ lean_lex_line_is_blank(const struct lean_lex *lx, uint32_t line)
     return true;
 }
 
-/* Index of the line holding byte off. */
+/* Index of the line holding byte off, searching lines [lo, hi). */
 static uint32_t
-lex_line_of(const struct lean_lex *lx, uint32_t off)
+lex_line_in(const struct lean_lex *lx, uint32_t off, uint32_t lo, uint32_t hi)
 {
-    uint32_t lo = 0, hi = lx->nlines; /* lines[lo] <= off < lines[hi] */
     while (hi - lo > 1) {
         uint32_t mid = lo + (hi - lo) / 2;
         if (lx->lines[mid] <= off)
@@ -793,21 +800,33 @@ lex_line_of(const struct lean_lex *lx, uint32_t off)
     return lo;
 }
 
-struct lsp_pos
-lean_lex_pos(const struct lean_lex *lx, size_t off)
+/* The position of byte o (<= len), whose line is in [lo, hi). */
+static struct lsp_pos
+lex_pos_in(const struct lean_lex *lx, uint32_t o, uint32_t lo, uint32_t hi)
 {
     struct lsp_pos p;
     const unsigned char *t = (const unsigned char *)lx->text;
-    uint32_t o = (uint32_t)(off > lx->len ? lx->len : off), i, col = 0;
-    p.line = lex_line_of(lx, o);
+    uint32_t i, col = 0;
+    p.line = lex_line_in(lx, o, lo, hi);
+    if (!lx->wide[p.line]) {
+        p.character = o - lx->lines[p.line];
+        return p;
+    }
     for (i = lx->lines[p.line]; i < o; i++)
         col += lex_units(t[i]);
     p.character = col;
     return p;
 }
 
-struct lean_span
-lean_lex_span(const struct lean_lex *lx, size_t start, size_t end)
+struct lsp_pos
+lean_lex_pos(const struct lean_lex *lx, size_t off)
+{
+    return lex_pos_in(lx, (uint32_t)(off > lx->len ? lx->len : off), 0, lx->nlines);
+}
+
+/* The span of [start, end) (clamped to [0, len]), both on lines [lo, hi). */
+static struct lean_span
+lex_span_in(const struct lean_lex *lx, size_t start, size_t end, uint32_t lo, uint32_t hi)
 {
     struct lean_span s;
     if (start > lx->len)
@@ -818,7 +837,7 @@ lean_lex_span(const struct lean_lex *lx, size_t start, size_t end)
         end = start;
     s.start = (uint32_t)start;
     s.end = (uint32_t)end;
-    s.range.start = lean_lex_pos(lx, start);
+    s.range.start = lex_pos_in(lx, (uint32_t)start, lo, hi);
     if (end == start) {
         s.range.end = s.range.start;
     } else {
@@ -829,21 +848,42 @@ lean_lex_span(const struct lean_lex *lx, size_t start, size_t end)
         if (end < line_end) {
             const unsigned char *t = (const unsigned char *)lx->text;
             uint32_t col = s.range.start.character;
-            for (size_t i = start; i < end; i++)
-                col += lex_units(t[i]);
+            if (!lx->wide[s.range.start.line])
+                col += (uint32_t)(end - start);
+            else
+                for (size_t i = start; i < end; i++)
+                    col += lex_units(t[i]);
             s.range.end.line = s.range.start.line;
             s.range.end.character = col;
         } else {
-            s.range.end = lean_lex_pos(lx, end);
+            s.range.end = lex_pos_in(lx, (uint32_t)end, s.range.start.line, hi);
         }
     }
     return s;
 }
 
 struct lean_span
+lean_lex_span(const struct lean_lex *lx, size_t start, size_t end)
+{
+    return lex_span_in(lx, start, end, 0, lx->nlines);
+}
+
+struct lean_span
+lean_lex_span_in(const struct lean_lex *lx, const struct lean_tok *t, size_t start, size_t end)
+{
+    if (start < t->span.start)
+        start = t->span.start;
+    if (start > t->span.end)
+        start = t->span.end;
+    if (end > t->span.end)
+        end = t->span.end;
+    return lex_span_in(lx, start, end, t->span.range.start.line, t->span.range.end.line + 1);
+}
+
+struct lean_span
 lean_lex_content_span(const struct lean_lex *lx, const struct lean_tok *t)
 {
-    return lean_lex_span(lx, t->content_start, t->content_end);
+    return lean_lex_span_in(lx, t, t->content_start, t->content_end);
 }
 
 size_t
@@ -855,6 +895,8 @@ lean_lex_offset(const struct lean_lex *lx, struct lsp_pos pos)
         return lx->len;
     i = lx->lines[pos.line];
     end = pos.line + 1 < lx->nlines ? lx->lines[pos.line + 1] - 1 : lx->len; /* at '\n' */
+    if (!lx->wide[pos.line])
+        return end - i < pos.character ? end : i + pos.character;
     while (i < end && col < pos.character) {
         col += lex_units(t[i]);
         i++;

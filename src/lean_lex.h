@@ -119,6 +119,10 @@ bool lean_lex_line_is_blank(const struct lean_lex *lx, uint32_t line);
 struct lsp_pos lean_lex_pos(const struct lean_lex *lx, size_t off);
 /* The span of bytes [start, end) (clamped; end < start is taken as start). */
 struct lean_span lean_lex_span(const struct lean_lex *lx, size_t start, size_t end);
+/* The span of bytes [start, end) inside token t (clamped to t): the same as
+ * lean_lex_span(), cheaper, since only t's lines are searched. */
+struct lean_span lean_lex_span_in(const struct lean_lex *lx, const struct lean_tok *t,
+                                  size_t start, size_t end);
 /* The span of token t's content (between its delimiters). */
 struct lean_span lean_lex_content_span(const struct lean_lex *lx, const struct lean_tok *t);
 /* The byte offset of LSP position pos (a character past the line's end clamps to the
