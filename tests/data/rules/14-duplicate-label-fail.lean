@@ -30,6 +30,6 @@ lemma two_mem : 2 ∈ base_set := by
 theorem main : base_set.Nonempty := by
   sorry_using [one_mem]
 
--- expect strict: 22:7 error blueprint.duplicate-name
+-- expect: 22:7 error blueprint.duplicate-name
 -- expect strict: 22:7 error blueprint.label-name
 -- expect strict: 22:7 warning blueprint.closeness
