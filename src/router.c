@@ -33,6 +33,7 @@ struct router {
     char *replay_id; /* id of the replayed initialize after a restart */
     char *init_body; /* the editor's initialize request, raw (for a restart before its reply) */
     char *init_id;   /* raw id text of the editor's initialize */
+    char *config_id; /* id of our pending workspace/configuration request */
     ev_signal sigterm;
     ev_signal sigint;
 };
@@ -325,6 +326,53 @@ router_editor_request(struct proxy *p, const struct jsonrpc_msg *m, const char *
     router_forward_request(p, m, body, len);
 }
 
+/* Applies a settings object from the editor and re-analyses every document. */
+static void
+router_apply_settings(struct proxy *p, struct jspan v, const char *source)
+{
+    cJSON *obj = cJSON_ParseWithLength(v.p, v.len);
+    struct buf problems;
+    buf_init(&problems, 0);
+    config_apply_json(&p->cfg, obj, source, &problems);
+    if (problems.len)
+        proxy_show_message(p, 2, "lsp-proxy settings: %s", problems.data);
+    buf_release(&problems);
+    cJSON_Delete(obj);
+    workspace_refresh_all(p);
+}
+
+/* Asks the editor for the "marathon" settings section (when it supports the request). */
+static void
+router_request_configuration(struct proxy *p)
+{
+    struct router *r = router_of(p);
+    if (!p->client_configuration)
+        return;
+    free(r->config_id);
+    r->config_id = xasprintf("%s%lu", JSONRPC_PROXY_ID_PREFIX, ++p->next_id);
+    struct buf b;
+    buf_init(&b, 0);
+    jsonrpc_write_request(&b, r->config_id, "workspace/configuration",
+                          "{\"items\":[{\"section\":\"marathon\"}]}");
+    proxy_to_editor(p, b.data, b.len);
+    buf_release(&b);
+}
+
+/* The editor answered one of the proxy's own requests. */
+static void
+router_own_response(struct proxy *p, const struct jsonrpc_msg *m)
+{
+    struct router *r = router_of(p);
+    struct jspan first;
+    size_t pos = 0;
+    if (r->config_id && jscan_string_eq(m->id, r->config_id)) {
+        free(r->config_id);
+        r->config_id = NULL;
+        if (jscan_next(m->result, &pos, NULL, &first) && jscan_type(first) == JSCAN_OBJECT)
+            router_apply_settings(p, first, "workspace/configuration");
+    }
+}
+
 static void
 router_finish(struct proxy *p)
 {
@@ -372,22 +420,17 @@ router_editor_notification(struct proxy *p, const struct jsonrpc_msg *m, const c
     }
     if (strcmp(method, "workspace/didChangeConfiguration") == 0) {
         struct jspan v;
-        if (jscan_path(m->params, "settings.marathon", &v)) {
-            cJSON *obj = cJSON_ParseWithLength(v.p, v.len);
-            struct buf problems;
-            buf_init(&problems, 0);
-            config_apply_json(&p->cfg, obj, "settings.marathon", &problems);
-            if (problems.len)
-                proxy_show_message(p, 2, "lsp-proxy settings: %s", problems.data);
-            buf_release(&problems);
-            cJSON_Delete(obj);
-            workspace_refresh_all(p);
-        }
+        if (jscan_path(m->params, "settings.marathon", &v) && jscan_type(v) == JSCAN_OBJECT)
+            router_apply_settings(p, v, "settings.marathon");
+        else
+            router_request_configuration(p); /* pull model: settings are null */
         proxy_to_lean(p, body, len);
         return;
     }
-    if (strcmp(method, "initialized") == 0)
+    if (strcmp(method, "initialized") == 0) {
         p->initialized_seen = true;
+        router_request_configuration(p);
+    }
     if (strcmp(method, "exit") == 0) {
         p->exiting = true;
         p->exit_code = p->shutdown_requested ? 0 : 1;
@@ -426,8 +469,10 @@ router_editor_message(struct proxy *p, const char *body, size_t len)
         return;
     }
     if (m.kind == JSONRPC_RESPONSE) {
-        if (jsonrpc_is_proxy_id(m.id))
-            return; /* answers to the proxy's own requests: consumed */
+        if (jsonrpc_is_proxy_id(m.id)) {
+            router_own_response(p, &m); /* answers to the proxy's own requests: consumed */
+            return;
+        }
         if (jscan_string_eq(m.id, "register_lean_watcher"))
             p->watcher_answered = true;
         if (p->phase == PROXY_LEAN_UP || p->phase == PROXY_LEAN_REPLAYING)
@@ -913,6 +958,7 @@ router_free(struct router *r)
     free(r->replay_id);
     free(r->init_body);
     free(r->init_id);
+    free(r->config_id);
     free(r);
 }
 
