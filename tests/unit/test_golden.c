@@ -60,9 +60,10 @@ main(void)
     qsort(names, n, sizeof *names, cmp_name);
     ok(n >= 3, "found %zu golden inputs", n);
     for (size_t i = 0; i < n; i++) {
-        char path[8192], stem[4096];
-        size_t len;
-        snprintf(stem, sizeof stem, "%s/%.*s", dir, (int)(strlen(names[i]) - 5), names[i]);
+        char path[8192 + 16], stem[8192];
+        size_t len = 0;
+        snprintf(stem, sizeof stem, "%s/%s", dir, names[i]);
+        stem[strlen(stem) - 5] = '\0'; /* drop ".lean" */
         snprintf(path, sizeof path, "%s.lean", stem);
         char *text = golden_read(path, &len);
         snprintf(path, sizeof path, "%s.dag.json", stem);
