@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <unistd.h>
 
 #include "fl_util.h"
@@ -42,83 +41,75 @@ fl_reader_release(struct fl_reader *r)
     r->len = r->cap = 0;
 }
 
-/* Position of "\r\n\r\n" in buf[0..n), or -1. */
-static long
-fl_find_header_end(const char *buf, size_t n)
-{
-    for (size_t i = 0; i + 3 < n; i++)
-        if (buf[i] == '\r' && buf[i + 1] == '\n' && buf[i + 2] == '\r' && buf[i + 3] == '\n')
-            return (long)i;
-    return -1;
-}
-
-/* Parses the header block h[0..n) (lines separated by CRLF); returns the length or -1. */
-static long long
-fl_parse_header(const char *h, size_t n, const char **err)
-{
-    long long length = -1;
-    size_t i = 0;
-    while (i < n) {
-        size_t e = i;
-        while (e < n && !(h[e] == '\r' && e + 1 < n && h[e + 1] == '\n'))
-            e++;
-        const char *colon = memchr(h + i, ':', e - i);
-        if (!colon) {
-            *err = "header line without ':'";
-            return -1;
-        }
-        size_t name_len = (size_t)(colon - (h + i));
-        if (name_len == 14 && strncasecmp(h + i, "Content-Length", 14) == 0) {
-            const char *v = colon + 1, *end = h + e;
-            while (v < end && (*v == ' ' || *v == '\t'))
-                v++;
-            while (end > v && (end[-1] == ' ' || end[-1] == '\t'))
-                end--;
-            if (v == end) {
-                *err = "empty Content-Length";
-                return -1;
-            }
-            long long x = 0;
-            for (; v < end; v++) {
-                if (!isdigit((unsigned char)*v)) {
-                    *err = "Content-Length is not a number";
-                    return -1;
-                }
-                x = x * 10 + (*v - '0');
-                if (x > (long long)FL_WIRE_MAX_BODY) {
-                    *err = "Content-Length too large";
-                    return -1;
-                }
-            }
-            length = x;
-        }
-        i = e + 2;
-    }
-    if (length < 0)
-        *err = "no Content-Length header";
-    return length;
-}
-
+/*
+ * The header as Lean's readLspHeader reads it (Lean/Data/Lsp/Communication.lean): lines up
+ * to "\n" that must end in "\r\n" and hold "NAME: VALUE" (split at the first ": "); an empty
+ * line "\r\n" ends the header; the first field named exactly "Content-Length" (case
+ * matters) gives the length, which must be a plain decimal number.
+ */
 enum fl_frame
 fl_reader_next(struct fl_reader *r, char **body, size_t *len, const char **err)
 {
-    long hend = fl_find_header_end(r->buf, r->len);
-    if (hend < 0) {
-        if (r->len > FL_WIRE_MAX_HEADER) {
-            *err = "header too long";
+    size_t i = 0, blen = 0;
+    bool have = false;
+    for (;;) {
+        const char *nl = memchr(r->buf + i, '\n', r->len - i);
+        if (!nl) {
+            if (r->len > FL_WIRE_MAX_HEADER) {
+                *err = "header too long";
+                return FL_FRAME_BAD;
+            }
+            return FL_FRAME_NEED_MORE;
+        }
+        size_t e = (size_t)(nl - r->buf); /* index of '\n' */
+        if (e == i + 1 && r->buf[i] == '\r') {
+            i = e + 1;
+            break;
+        }
+        if (e == i || r->buf[e - 1] != '\r') {
+            *err = "Invalid header field (line does not end in \\r\\n)";
             return FL_FRAME_BAD;
         }
-        return FL_FRAME_NEED_MORE;
+        const char *line = r->buf + i;
+        size_t ll = e - 1 - i, sep = 0;
+        while (sep + 1 < ll && !(line[sep] == ':' && line[sep + 1] == ' '))
+            sep++;
+        if (sep + 1 >= ll) {
+            *err = "Invalid header field (no ': ')";
+            return FL_FRAME_BAD;
+        }
+        if (!have && sep == 14 && memcmp(line, "Content-Length", 14) == 0) {
+            const char *v = line + sep + 2, *vend = line + ll;
+            if (v == vend) {
+                *err = "Content-Length header field value is not a Nat";
+                return FL_FRAME_BAD;
+            }
+            unsigned long long x = 0;
+            for (; v < vend; v++) {
+                if (!isdigit((unsigned char)*v)) {
+                    *err = "Content-Length header field value is not a Nat";
+                    return FL_FRAME_BAD;
+                }
+                x = x * 10 + (unsigned)(*v - '0');
+                if (x > FL_WIRE_MAX_BODY) {
+                    *err = "Content-Length too large";
+                    return FL_FRAME_BAD;
+                }
+            }
+            blen = (size_t)x;
+            have = true;
+        }
+        i = e + 1;
     }
-    long long blen = fl_parse_header(r->buf, (size_t)hend + 2, err);
-    if (blen < 0)
+    if (!have) {
+        *err = "No Content-Length field in header";
         return FL_FRAME_BAD;
-    size_t start = (size_t)hend + 4;
-    if (r->len - start < (size_t)blen)
+    }
+    if (r->len - i < blen)
         return FL_FRAME_NEED_MORE;
-    *body = fl_xmemdup(r->buf + start, (size_t)blen);
-    *len = (size_t)blen;
-    size_t used = start + (size_t)blen;
+    *body = fl_xmemdup(r->buf + i, blen);
+    *len = blen;
+    size_t used = i + blen;
     memmove(r->buf, r->buf + used, r->len - used);
     r->len -= used;
     return FL_FRAME_OK;

@@ -3,8 +3,9 @@
  *
  * Written independently of src/frame.c and src/jscan.c on purpose, so that a misreading of
  * the wire format in the proxy cannot be hidden by the same misreading here.
- * Reader: `Content-Length: N\r\n\r\n` + N body bytes; other header fields are accepted, the
- * field name is matched without regard to case (lean-lsp-facts §0).
+ * Reader: `Content-Length: N\r\n\r\n` + N body bytes, read as strictly as Lean's own reader
+ * (lean-lsp-facts §0, Lean/Data/Lsp/Communication.lean): other "Name: value" fields are
+ * accepted, "Content-Length" is matched with its case, the value is a bare decimal number.
  * Writer: only a Content-Length header, one write() per frame.
  * Span helpers work on JSON text that cJSON already accepted (they assume valid JSON).
  */
