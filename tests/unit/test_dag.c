@@ -327,7 +327,7 @@ test_scale(void)
 {
     /* many references: hashed resolution and the pre-filter keep it linear */
     struct dag *d = dag_new(false);
-    char names[300][16];
+    char names[300][24];
     for (int i = 0; i < 300; i++) {
         snprintf(names[i], sizeof names[i], "lemma_%d", i);
         add(d, names[i], "", NULL, ANALYSIS_KIND_LEMMA, i % 3 == 0, (uint32_t)i * 4,
