@@ -755,18 +755,24 @@ test_wait_and_changes(void)
     pub = last_publish(&p, "file:///p/U.lean", 3);
     is_str(range_str(pub, "params.diagnostics.0.range"), "2:4-2:5", "full-text change applied");
 
-    /* hover waits for elaboration; a newer version makes it stale */
-    peer_send(&p, "{\"jsonrpc\":\"2.0\",\"method\":\"textDocument/didChange\",\"params\":{"
-                  "\"textDocument\":{\"uri\":\"file:///p/U.lean\",\"version\":4},"
-                  "\"contentChanges\":[{\"range\":{\"start\":{\"line\":0,\"character\":0},"
-                  "\"end\":{\"line\":0,\"character\":0}},\"text\":\"-- x\"}]}}");
-    peer_send(&p, "{\"jsonrpc\":\"2.0\",\"id\":12,\"method\":\"textDocument/hover\",\"params\":{"
-                  "\"textDocument\":{\"uri\":\"file:///p/U.lean\"},"
-                  "\"position\":{\"line\":2,\"character\":4}}}");
-    peer_send(&p, "{\"jsonrpc\":\"2.0\",\"method\":\"textDocument/didChange\",\"params\":{"
-                  "\"textDocument\":{\"uri\":\"file:///p/U.lean\",\"version\":5},"
-                  "\"contentChanges\":[{\"range\":{\"start\":{\"line\":0,\"character\":0},"
-                  "\"end\":{\"line\":0,\"character\":0}},\"text\":\"-\"}]}}");
+    /* hover waits for elaboration; a newer version makes it stale. The three messages go
+     * in one write (< PIPE_BUF, so the fake reads them together, before any timer). */
+    const char *m4 = "{\"jsonrpc\":\"2.0\",\"method\":\"textDocument/didChange\",\"params\":{"
+                     "\"textDocument\":{\"uri\":\"file:///p/U.lean\",\"version\":4},"
+                     "\"contentChanges\":[{\"range\":{\"start\":{\"line\":0,\"character\":0},"
+                     "\"end\":{\"line\":0,\"character\":0}},\"text\":\"-- x\"}]}}";
+    const char *m12 = "{\"jsonrpc\":\"2.0\",\"id\":12,\"method\":\"textDocument/hover\",\"params\":{"
+                      "\"textDocument\":{\"uri\":\"file:///p/U.lean\"},"
+                      "\"position\":{\"line\":2,\"character\":4}}}";
+    const char *m5 = "{\"jsonrpc\":\"2.0\",\"method\":\"textDocument/didChange\",\"params\":{"
+                     "\"textDocument\":{\"uri\":\"file:///p/U.lean\",\"version\":5},"
+                     "\"contentChanges\":[{\"range\":{\"start\":{\"line\":0,\"character\":0},"
+                     "\"end\":{\"line\":0,\"character\":0}},\"text\":\"-\"}]}}";
+    char *three = xasprintf("Content-Length: %zu\r\n\r\n%sContent-Length: %zu\r\n\r\n%s"
+                            "Content-Length: %zu\r\n\r\n%s",
+                            strlen(m4), m4, strlen(m12), m12, strlen(m5), m5);
+    peer_write(&p, three, strlen(three));
+    free(three);
     cJSON *h = peer_expect(&p, &c, NULL, "12", WAIT_MS);
     is_int(jint(h, "error.code"), -32801, "hover during a newer edit: -32801");
     is_str(jstr(h, "error.message"), "File changed.", "hover during a newer edit: File changed.");
@@ -1114,7 +1120,7 @@ test_timing_options(void)
     is_int(jsize(r, "result"), 0, "workspace/symbol: []");
     peer_finish(&p);
 
-    peer_start(&p, "--refresh-ms 40 --report-delay-ms 200 --chunks 1");
+    peer_start(&p, "--refresh-ms 40 --report-delay-ms 400 --chunks 1");
     c = 0;
     peer_init(&p, NULL);
     peer_open(&p, "file:///p/S.lean", 1, "def a := 1\n");
