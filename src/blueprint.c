@@ -53,20 +53,25 @@ struct blueprint {
         }                                                                                   \
     } while (0)
 
+static struct bp_chunk *
+bp_chunk_add(struct blueprint *bp, size_t cap)
+{
+    struct bp_chunk *c = xmalloc(sizeof *c + cap);
+    c->used = 0;
+    c->cap = cap;
+    c->next = bp->chunks;
+    bp->chunks = c;
+    return c;
+}
+
 /* n bytes from the string chunks (never freed on their own). */
 static char *
 bp_alloc(struct blueprint *bp, size_t n)
 {
     struct bp_chunk *c = bp->chunks;
     char *p;
-    if (!c || c->cap - c->used < n) {
-        size_t cap = n > BP_CHUNK_SIZE ? n : BP_CHUNK_SIZE;
-        c = xmalloc(sizeof *c + cap);
-        c->used = 0;
-        c->cap = cap;
-        c->next = bp->chunks;
-        bp->chunks = c;
-    }
+    if (!c || c->cap - c->used < n)
+        c = bp_chunk_add(bp, n > BP_CHUNK_SIZE ? n : BP_CHUNK_SIZE);
     p = c->data + c->used;
     c->used += n;
     return p;
@@ -115,99 +120,83 @@ is_blank(char c)
     return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
-/* Appends the crefs of v to *arr (n, alloc). */
+/* Bytes the LaTeX scan stops at; everything else is skipped in a tight loop. */
+static const unsigned char latex_special[256] = {['\\'] = 1, ['{'] = 2, ['}'] = 3};
+
+/* Reads a `\cref{a, b}` whose backslash is at i (known to be followed by cref/Cref and a
+ * brace at j); appends its labels to *arr (when arr is not NULL). */
 static void
-scan_crefs(struct blueprint *bp, const struct lean_lex *lx, const struct text_view *v,
-           struct blueprint_cref **arr, size_t *n, size_t *alloc)
+read_cref(struct blueprint *bp, const struct lean_lex *lx, const struct text_view *v, size_t i,
+          size_t j, struct blueprint_cref **arr, size_t *n, size_t *alloc)
 {
     const char *s = v->s;
-    for (size_t i = 0; i < v->n; i++) {
-        bool capital;
-        size_t j, close;
-        const char *bs = memchr(s + i, '\\', v->n - i);
-        if (!bs)
-            break;
-        i = (size_t)(bs - s);
-        if (i + 1 < v->n && s[i + 1] == '\\') {
-            i++;
-            continue;
+    bool capital = s[i + 1] == 'C';
+    const char *cl = memchr(s + j + 1, '}', v->n - (j + 1));
+    size_t close = cl ? (size_t)(cl - s) : v->n;
+    if (!arr || close >= v->n)
+        return; /* unclosed: the brace check reports it */
+    for (size_t a = j + 1; a <= close;) {
+        size_t b = a, ls, le;
+        while (b < close && s[b] != ',')
+            b++;
+        ls = a;
+        le = b;
+        while (ls < le && is_blank(s[ls]))
+            ls++;
+        while (le > ls && is_blank(s[le - 1]))
+            le--;
+        if (le > ls) {
+            struct blueprint_cref *c;
+            BP_GROW(*arr, *n, *alloc);
+            c = &(*arr)[(*n)++];
+            c->label = bp ? bp_strndup(bp, s + ls, le - ls) : xstrndup(s + ls, le - ls);
+            c->capital = capital;
+            c->span = view_span(lx, v, view_src(v, ls), view_src(v, le));
         }
-        if (i + 5 >= v->n || (memcmp(s + i + 1, "cref", 4) != 0 && memcmp(s + i + 1, "Cref", 4) != 0))
-            continue;
-        capital = s[i + 1] == 'C';
-        j = i + 5;
-        if (j < v->n && s[j] == '*')
-            j++;
-        if (j >= v->n || s[j] != '{')
-            continue;
-        for (close = j + 1; close < v->n && s[close] != '}'; close++)
-            ;
-        if (close >= v->n)
-            break; /* unclosed: the brace check reports it */
-        /* comma-separated labels */
-        for (size_t a = j + 1; a <= close;) {
-            size_t b = a, ls, le;
-            while (b < close && s[b] != ',')
-                b++;
-            ls = a;
-            le = b;
-            while (ls < le && is_blank(s[ls]))
-                ls++;
-            while (le > ls && is_blank(s[le - 1]))
-                le--;
-            if (le > ls) {
-                struct blueprint_cref *c;
-                BP_GROW(*arr, *n, *alloc);
-                c = &(*arr)[(*n)++];
-                c->label = bp ? bp_strndup(bp, s + ls, le - ls) : xstrndup(s + ls, le - ls);
-                c->capital = capital;
-                c->span = view_span(lx, v, view_src(v, ls), view_src(v, le));
-            }
-            a = b + 1;
-        }
-        i = close;
+        a = b + 1;
     }
 }
 
-/* Index of the next byte c at or after i in v (v->n if none), memchr-fast. */
-static size_t
-next_byte(const struct text_view *v, size_t i, char c)
-{
-    const char *p = i < v->n ? memchr(v->s + i, c, v->n - i) : NULL;
-    return p ? (size_t)(p - v->s) : v->n;
-}
-
+/* One pass over v: appends the \cref labels to *arr (if arr is not NULL) and returns
+ * whether unescaped braces balance (else *error, if not NULL, is the first `}` without its
+ * `{`, or the first `{` never closed). */
 static bool
-scan_braces(const struct lean_lex *lx, const struct text_view *v, struct lean_span *error)
+scan_text(struct blueprint *bp, const struct lean_lex *lx, const struct text_view *v,
+          struct blueprint_cref **arr, size_t *n, size_t *alloc, struct lean_span *error)
 {
-    size_t depth = 0, open_at = 0;
-    size_t nb = next_byte(v, 0, '\\'), no = next_byte(v, 0, '{'), nc = next_byte(v, 0, '}');
+    const unsigned char *s = (const unsigned char *)v->s;
+    size_t depth = 0, open_at = 0, bad = SIZE_MAX;
     for (size_t i = 0; i < v->n; i++) {
-        char c;
-        /* jump to the next backslash or brace */
-        if (nb < i)
-            nb = next_byte(v, i, '\\');
-        if (no < i)
-            no = next_byte(v, i, '{');
-        if (nc < i)
-            nc = next_byte(v, i, '}');
-        i = nb < no ? (nb < nc ? nb : nc) : (no < nc ? no : nc);
-        if (i >= v->n)
-            break;
-        c = v->s[i];
+        unsigned char c = s[i];
+        if (!latex_special[c])
+            continue;
         if (c == '\\') {
-            i++;
+            if (i + 6 < v->n && (s[i + 1] == 'c' || s[i + 1] == 'C') &&
+                memcmp(s + i + 2, "ref", 3) == 0) {
+                size_t j = i + 5;
+                if (s[j] == '*')
+                    j++;
+                if (j < v->n && s[j] == '{') {
+                    read_cref(bp, lx, v, i, j, arr, n, alloc);
+                    i = j - 1; /* the brace itself is counted below */
+                    continue;
+                }
+            }
+            i++; /* an escaped character: \{ \} \\ */
         } else if (c == '{') {
             if (depth++ == 0)
                 open_at = i;
-        } else if (c == '}') {
-            if (depth == 0) {
-                if (error)
-                    *error = view_span(lx, v, view_src(v, i), view_src(v, i) + 1);
-                return false;
-            }
+        } else if (depth == 0) {
+            if (bad == SIZE_MAX)
+                bad = i;
+        } else {
             depth--;
         }
+    }
+    if (bad != SIZE_MAX) {
+        if (error)
+            *error = view_span(lx, v, view_src(v, bad), view_src(v, bad) + 1);
+        return false;
     }
     if (depth == 0)
         return true;
@@ -234,7 +223,7 @@ blueprint_scan_crefs(const struct lean_lex *lx, size_t start, size_t end, size_t
     v.src_end = (uint32_t)end;
     v.tok = NULL;
     *n = 0;
-    scan_crefs(NULL, lx, &v, &arr, n, &alloc);
+    (void)scan_text(NULL, lx, &v, &arr, n, &alloc, NULL);
     return arr;
 }
 
@@ -262,7 +251,7 @@ blueprint_braces_balanced(const struct lean_lex *lx, size_t start, size_t end,
     v.base = (uint32_t)start;
     v.src_end = (uint32_t)end;
     v.tok = NULL;
-    return scan_braces(lx, &v, error);
+    return scan_text(NULL, lx, &v, NULL, NULL, NULL, error);
 }
 
 /* ---- string literals ---- */
@@ -542,10 +531,10 @@ field_text(struct blueprint *bp, struct blueprint_field *f, size_t vt)
     }
     {
         size_t before = bp->ncrefs;
-        scan_crefs(bp, bp->lx, &v, &bp->crefs, &bp->ncrefs, &bp->acrefs);
+        f->braces_balanced = scan_text(bp, bp->lx, &v, &bp->crefs, &bp->ncrefs, &bp->acrefs,
+                                       &f->brace_error);
         f->ncrefs = bp->ncrefs - before;
     }
-    f->braces_balanced = scan_braces(bp->lx, &v, &f->brace_error);
     free(map);
 }
 
@@ -799,13 +788,18 @@ blueprint_new(const struct lean_lex *lx, const struct decls *d)
     bp->by_decl = xreallocarray(NULL, bp->ndecls + 1, sizeof *bp->by_decl);
     {
         /* size the pools once: a field needs a `(`, a use a token (no realloc copies) */
-        size_t ntok = 0, nattr = 0;
+        size_t ntok = 0, nattr = 0, nbytes = 0;
         for (size_t i = 0; i < bp->ndecls; i++) {
             const struct decl *x = decls_get(d, i);
             nattr += x->nattrs;
-            for (size_t a = 0; a < x->nattrs; a++)
+            for (size_t a = 0; a < x->nattrs; a++) {
                 ntok += x->attrs[a].tok_end - x->attrs[a].tok_first;
+                nbytes += x->attrs[a].span.end - x->attrs[a].span.start;
+            }
         }
+        /* every string is a copy of attribute text or of a cref label inside it: one chunk
+         * of twice the text holds them all (pages never written are never touched) */
+        bp_chunk_add(bp, 2 * nbytes + ntok + 64);
         bp->aattrs = nattr + 1;
         bp->attrs = xreallocarray(NULL, bp->aattrs, sizeof *bp->attrs);
         bp->attr_pools = xreallocarray(NULL, bp->aattrs, sizeof *bp->attr_pools);
