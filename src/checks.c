@@ -716,13 +716,31 @@ check_comments(struct ctx *c)
             ai++;
         if (t->kind == LEAN_TOK_DOC_COMMENT && ai < nallowed && allowed[ai] == t->span.start)
             continue;
+        struct lsp_range r = t->span.range;
+        size_t run = 1;
+        if (t->kind == LEAN_TOK_LINE_COMMENT && (t->flags & LEAN_TOK_F_LINE_FIRST)) {
+            /* a block of `--` lines is one finding, not one per line */
+            while (i + 1 < lean_lex_count(lx) && toks[i + 1].kind == LEAN_TOK_LINE_COMMENT &&
+                   (toks[i + 1].flags & LEAN_TOK_F_LINE_FIRST) &&
+                   toks[i + 1].span.range.start.line == r.end.line + 1) {
+                i++;
+                run++;
+                r.end = toks[i].span.range.end;
+            }
+        }
         const char *what = t->kind == LEAN_TOK_LINE_COMMENT    ? "line comment"
                            : t->kind == LEAN_TOK_DOC_COMMENT ? "doc comment"
                                                              : "block comment";
-        add(c, "blueprint.comment-hygiene", t->span.range,
-            "%s outside the statement/proof/title fields: a blueprint keeps its prose in "
-            "the fields; move it into one or delete it",
-            what);
+        if (run > 1)
+            add(c, "blueprint.comment-hygiene", r,
+                "%zu line comments outside the statement/proof/title fields: a blueprint keeps "
+                "its prose in the fields; move them into one or delete them",
+                run);
+        else
+            add(c, "blueprint.comment-hygiene", r,
+                "%s outside the statement/proof/title fields: a blueprint keeps its prose in "
+                "the fields; move it into one or delete it",
+                what);
     }
     free(allowed);
 }

@@ -8,6 +8,7 @@ import Mathlib
 def base_set : Set ℕ := {n | 0 < n}
 
 -- a stray line comment
+-- on two lines: one finding
 
 @[blueprint "lem:one-mem"
   (statement := /-- $1 \in S$. -/)
@@ -29,5 +30,5 @@ theorem main : base_set.Nonempty := by
   sorry_using [one_mem]
 
 -- expect strict: 10:1 warning blueprint.comment-hygiene
--- expect strict: 20:1 warning blueprint.comment-hygiene
--- expect strict: 22:1 warning blueprint.comment-hygiene
+-- expect strict: 21:1 warning blueprint.comment-hygiene
+-- expect strict: 23:1 warning blueprint.comment-hygiene
