@@ -1014,6 +1014,19 @@ test_watchdog_deaths(void)
         free(err);
         peer_finish(&p);
     }
+    /* EOF before initialize: readLspRequestAs throws, the watchdog exits 1 */
+    {
+        struct peer p;
+        peer_start(&p, "");
+        close(p.to);
+        p.to = open("/dev/null", O_WRONLY);
+        is_int(peer_wait_exit(&p, WAIT_MS), 1, "EOF before initialize: exit 1");
+        char *err = peer_stderr(&p);
+        is_contains(err, "Watchdog error: Cannot read LSP request: Stream was closed",
+                    "EOF before initialize: Lean's message");
+        free(err);
+        peer_finish(&p);
+    }
     /* headers as strict as Lean's readLspHeader (Lean/Data/Lsp/Communication.lean) */
     static const struct {
         const char *frame, *name;

@@ -306,7 +306,7 @@ main(int argc, char **argv)
             if (fr == FL_FRAME_NEED_MORE)
                 break;
             if (fr == FL_FRAME_BAD)
-                fl_server_die("Got invalid JSON-RPC message: %s", err);
+                fl_server_die("Cannot read LSP message: %s", err);
             count++;
             fl_record_line(body, len);
             if (armed && c.crash_after > 0 && count == c.crash_after) {

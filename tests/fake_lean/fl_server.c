@@ -24,6 +24,9 @@
 #include "fl_util.h"
 #include "fl_wire.h"
 
+/* Lean's JsonRpc readMessage failure text (format: length, body). */
+#define FL_NOT_JSONRPC "Cannot read LSP message: JSON '%.*s' did not have the format of a JSON-RPC message"
+
 /* JSON-RPC error codes (lean-lsp-facts §4). */
 #define FL_ERR_PARSE (-32700)
 #define FL_ERR_INVALID_REQUEST (-32600)
@@ -1410,32 +1413,35 @@ fl_server_message(struct fl_server *s, const char *body, size_t len)
     const char *end = NULL;
     cJSON *msg = cJSON_ParseWithLengthOpts(body, len, &end, false);
     if (!msg)
-        fl_server_die("Got invalid JSON-RPC message: cannot parse JSON: %.200s", body);
+        fl_server_die("Cannot read LSP message: JSON '%.*s' could not be parsed", (int)len, body);
     for (; end && end < body + len; end++)
         if (*end != ' ' && *end != '\t' && *end != '\n' && *end != '\r')
-            fl_server_die("Got invalid JSON-RPC message: trailing data after JSON");
+            fl_server_die("Cannot read LSP message: JSON '%.*s' could not be parsed", (int)len,
+                          body);
     if (!cJSON_IsObject(msg))
-        fl_server_die("Got invalid JSON-RPC message: not an object");
+        fl_server_die(FL_NOT_JSONRPC ": not an object", (int)len, body);
     const char *jsonrpc = fl_get_string(msg, "jsonrpc");
     if (!jsonrpc || strcmp(jsonrpc, "2.0") != 0)
-        fl_server_die("Got invalid JSON-RPC message: \"jsonrpc\":\"2.0\" missing");
+        fl_server_die(FL_NOT_JSONRPC ": \"jsonrpc\":\"2.0\" missing", (int)len, body);
     cJSON *jmethod = fl_get(msg, "method");
     cJSON *jid = fl_get(msg, "id");
     cJSON *params = fl_get(msg, "params");
     if (jmethod && !cJSON_IsString(jmethod))
-        fl_server_die("Got invalid JSON-RPC message: method is not a string");
+        fl_server_die(FL_NOT_JSONRPC ": method is not a string", (int)len, body);
     if (jid && !cJSON_IsString(jid) && !cJSON_IsNumber(jid) && !cJSON_IsNull(jid))
-        fl_server_die("Got invalid JSON-RPC message: bad id");
+        fl_server_die(FL_NOT_JSONRPC ": bad id", (int)len, body);
     if (params && !cJSON_IsObject(params) && !cJSON_IsArray(params))
-        fl_server_die("Got invalid JSON-RPC message: params must be an object or an array");
+        fl_server_die(FL_NOT_JSONRPC ": params must be an object or an array", (int)len, body);
     const char *method = jmethod ? jmethod->valuestring : NULL;
     bool is_response = !method && jid && (fl_get(msg, "result") || fl_get(msg, "error"));
     if (!method && !is_response)
-        fl_server_die("Got invalid JSON-RPC message: neither request, notification nor response");
+        fl_server_die(FL_NOT_JSONRPC ": neither request, notification nor response", (int)len,
+                      body);
 
     if (s->phase == FL_PHASE_WANT_INITIALIZE) {
         if (!method || !jid || strcmp(method, "initialize") != 0 || !params)
-            fl_server_die("Expected an initialize request as the first message");
+            fl_server_die("Cannot read LSP request: expected an 'initialize' request first, "
+                          "got '%.*s'", (int)len, body);
         s->incremental = fl_cap_true(params, "incrementalDiagnosticSupport");
         s->silent = fl_cap_true(params, "silentDiagnosticSupport");
         static const char *const path[] = {"id", NULL};
@@ -1451,7 +1457,8 @@ fl_server_message(struct fl_server *s, const char *body, size_t len)
     }
     if (s->phase == FL_PHASE_WANT_INITIALIZED) {
         if (!method || jid || strcmp(method, "initialized") != 0 || !params)
-            fl_server_die("Expected an initialized notification as the second message");
+            fl_server_die("Cannot read LSP notification: expected the 'initialized' "
+                          "notification, got '%.*s'", (int)len, body);
         fl_write(s, fl_register_watcher);
         s->phase = FL_PHASE_RUNNING;
         cJSON_Delete(msg);
@@ -1464,14 +1471,14 @@ fl_server_message(struct fl_server *s, const char *body, size_t len)
     }
     if (jid) {
         if (!params && strcmp(method, "shutdown") != 0)
-            fl_server_die("Got invalid JSON-RPC message: request '%s' without params", method);
+            fl_server_die("Got invalid JSON-RPC message"); /* Watchdog mainLoop, §5.1 */
         static const char *const path[] = {"id", NULL};
         char *id = fl_raw_at(body, len, path);
         fl_dispatch_request(s, id, method, body, len, params);
         free(id);
     } else {
         if (!params && strcmp(method, "exit") != 0)
-            fl_server_die("Got invalid JSON-RPC message: notification '%s' without params", method);
+            fl_server_die("Got invalid JSON-RPC message");
         fl_handle_notification(s, method, params, body, len);
     }
     cJSON_Delete(msg);
@@ -1519,7 +1526,11 @@ fl_server_run_timers(struct fl_server *s, int64_t now)
 void
 fl_server_eof(struct fl_server *s)
 {
-    if (s->phase == FL_PHASE_WANT_INITIALIZE || s->phase == FL_PHASE_WANT_INITIALIZED)
-        fl_server_die("Stream was closed");
+    /* initialize/initialized are read with readLspRequestAs/readLspNotificationAs, which
+     * throw on EOF; the watchdog then exits 1 (Lean/Data/Lsp/Communication.lean) */
+    if (s->phase == FL_PHASE_WANT_INITIALIZE)
+        fl_server_die("Cannot read LSP request: Stream was closed");
+    if (s->phase == FL_PHASE_WANT_INITIALIZED)
+        fl_server_die("Cannot read LSP notification: Stream was closed");
     exit(0);
 }
