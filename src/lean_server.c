@@ -448,6 +448,12 @@ lean_server_pid(const struct lean_server *ls)
     return ls->pid;
 }
 
+const char *
+lean_server_command(const struct lean_server *ls)
+{
+    return ls->argv[0];
+}
+
 unsigned
 lean_server_restarts(const struct lean_server *ls)
 {

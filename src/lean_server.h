@@ -73,6 +73,8 @@ enum lean_server_state lean_server_state(const struct lean_server *ls);
 /* "idle" | "running" | "restarting" | "stopping" | "stopped" | "failed" */
 const char *lean_server_state_name(enum lean_server_state state);
 pid_t lean_server_pid(const struct lean_server *ls);
+/* The command's program name (argv[0]). */
+const char *lean_server_command(const struct lean_server *ls);
 /* Crashes so far and restarts done. */
 unsigned lean_server_restarts(const struct lean_server *ls);
 /* Bytes queued for the server's stdin. */

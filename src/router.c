@@ -849,7 +849,13 @@ router_lean_event_cb(struct lean_server *ls, enum lean_server_event ev, int stat
         idmap_drain(p->pending, router_fail_one, p);
         if (!p->told_crash) {
             p->told_crash = true;
-            if (sig)
+            if (code == 127)
+                proxy_show_message(p, 1,
+                                   "lsp-proxy could not run the Lean server command `%s` (not "
+                                   "found or not executable). Check PATH, or give the command "
+                                   "after `--`.",
+                                   lean_server_command(ls));
+            else if (sig)
                 proxy_show_message(p, 1,
                                    "The Lean server was killed by signal %d. lsp-proxy is "
                                    "restarting it and re-opening your %zu open files.",
@@ -864,6 +870,15 @@ router_lean_event_cb(struct lean_server *ls, enum lean_server_event ev, int stat
     }
     case LEAN_SERVER_EVENT_GAVE_UP:
         p->phase = PROXY_LEAN_FAILED;
+        if (!p->init_answered && r->init_id) {
+            /* Kept for a replay that will not come: answer it now, once. */
+            struct jspan id = {r->init_id, strlen(r->init_id)};
+            pending_free(idmap_take(p->pending, id.p, id.len));
+            proxy_reply_error(p, id, LEAN_WORKER_EXITED,
+                              "The Lean server could not be started (it exited at once, "
+                              "repeatedly); see the log of lsp-proxy.");
+            p->init_answered = true;
+        }
         idmap_drain(p->pending, router_fail_one, p);
         router_release_held(p, true,
                             "The Lean server is not running: it crashed too often and will not "

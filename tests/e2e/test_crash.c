@@ -6,6 +6,8 @@
  * cleanly.
  */
 #include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -114,6 +116,28 @@ main(void)
         is_str(cJSON_GetStringValue(test_json_path(st2, "result.lean")), "failed", "status says failed");
         is_int(e2e_stop(&e), 0, "the proxy still exits cleanly");
         e2e_free(&e);
+    }
+
+    /* A server command that does not exist: the user is told which command failed. */
+    struct lsp_client *c;
+    const char *proxy = test_bin("LSP_PROXY_BIN");
+    if (proxy) {
+        char *dir = test_tmpdir();
+        char log[600];
+        snprintf(log, sizeof log, "%s/proxy.log", dir);
+        const char *argv[] = {proxy, "--log", log, "--", "/nonexistent/lake", "serve", NULL};
+        c = lsp_client_spawn((char *const *)argv, dir, NULL);
+        int init_id = lsp_client_request(c, "initialize", "{\"processId\":null,\"capabilities\":{}}");
+        const cJSON *m = lsp_client_wait(c, 5000, is_show_message, NULL);
+        ok(m && strstr(test_str(cJSON_GetStringValue(test_json_path(m, "params.message"))), "/nonexistent/lake"),
+           "a missing server command is named in the message");
+        double t0 = test_now_ms();
+        const cJSON *r3 = NULL;
+        while (!r3 && test_now_ms() - t0 < 15000)
+            r3 = lsp_client_wait_response(c, init_id, 1000);
+        ok(r3 && cJSON_GetObjectItemCaseSensitive(r3, "error"), "initialize gets an error once the proxy gives up");
+        lsp_client_free(c);
+        free(dir);
     }
     return done_testing();
 }
