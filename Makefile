@@ -92,7 +92,7 @@ $(BUILD)/tests/%: $(OBJ)/tests/%.o $(HARNESS_OBJ) $(LIB)
 # The tests find the programs through these variables (tests/harness/spawn.h).
 TEST_ENV = LSP_PROXY_BIN=$(abspath $(PROG)) FAKE_LEAN_BIN=$(abspath $(FAKE_LEAN)) \
            FAKE_LLM_BIN=$(abspath $(FAKE_LLM)) LSP_PROXY_SRC=$(abspath .) \
-           LSP_PROXY_BUILD=$(abspath $(BUILD))
+           LSP_PROXY_BUILD=$(abspath $(BUILD)) LSP_PROXY_VARIANT=$(VARIANT)
 
 # make test: every TAP program under prove, then one plain summary line.
 test: build
