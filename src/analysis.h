@@ -128,4 +128,17 @@ char *analysis_check_text(const struct analysis *a, const char *filename);
  * separated, no brackets; "" when none. */
 char *analysis_check_json_items(const struct analysis *a, const char *filename);
 
+/* ---- rendering notes (decisions where shared/INTERFACE.md is silent) ----
+ * DAG JSON: one node per line; "title" is null when the attribute has no title (a title
+ * given as a string or a docstring is its text); "label" is the written label, else the
+ * full Lean name (LeanArchitect's default); "deps" name proof nodes as written. Additions:
+ * a top-level "profile" (the profile in force: strict, architect or off) and
+ * summary.pending / summary.definitions beside the documented counts; summary.nodes counts
+ * every node listed, definitions included.
+ * Statuses: error (a Lean error starting inside the node) > sorry (a placeholder or a sorry
+ * warning) > pending (Lean known, not done, the node ends at/after processed_line) >
+ * proved. A placeholder stays `sorry` while Lean is still elaborating it.
+ * DOT/Mermaid: edges point from a node to what it uses; proved #a5d6a7, leaf #90caf9, sorry
+ * #e0e0e0, error #ef9a9a, pending #fff59d, definitions white boxes. */
+
 #endif

@@ -14,6 +14,25 @@
  * [cref-unknown], duplicate names [duplicate-name], duplicate fields [duplicate-field] and
  * cycles [cycle] as errors; unbalanced braces [unbalanced-braces] and a sorry in a
  * blueprint definition [definition-sorry] as warnings.
+ *
+ * Decisions where the contract is silent (tests/data/rules pins each one):
+ * - architect: "unknown" means resolving to no declaration of this file (names in
+ *   sorry_using/uses/proofUses; labels, explicit or defaulted to the full Lean name). A label
+ *   shared by several declarations is one node; it is a duplicate only when two of them give
+ *   a `statement`. Duplicate full Lean names are always duplicates.
+ * - strict: a missing latexEnv is latex-env and a missing label is label-prefix, both on the
+ *   `blueprint` token; a modifier outside noncomputable/private/local is latex-env on the
+ *   modifier; label-name is checked whenever the label has a `:`, even with a bad prefix; a
+ *   label used twice is duplicate-name on the later node's name (once per node, the name
+ *   check first); anonymous applies to every declaration with an allowed keyword, on the
+ *   keyword; spacing applies between any two consecutive declarations with allowed keywords.
+ * - placeholder-form: one finding per body, on the token decls names (`admit` included);
+ *   definition-sorry: one per token (strict: every definition; architect: @[blueprint] ones).
+ * - cref-parity: a dependency that is not cited is reported where it is first mentioned (its
+ *   sorry_using entry or body identifier); nodes with no `proof` field or a malformed body
+ *   are skipped. closeness: @[blueprint] lemmas; a use by any later node counts.
+ * - comment-hygiene: `/-! -/` module docs are allowed anywhere; consecutive `--` lines are one
+ *   finding. Unknown `uses`/`proofUses` entries are sorry-using in both profiles.
  */
 #ifndef LSP_PROXY_CHECKS_H
 #define LSP_PROXY_CHECKS_H
