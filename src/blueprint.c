@@ -300,7 +300,7 @@ decode_string(struct blueprint *bp, const struct lean_tok *t, size_t *len_out, u
     const char *s = bp->text;
     uint32_t i = t->content_start, e = t->content_end;
     char *out = bp_alloc(bp, (size_t)(e - i) + 1);
-    uint32_t *m = map ? xmalloc(((size_t)(e - i) + 1) * sizeof *m) : NULL;
+    uint32_t *m;
     size_t n = 0;
     bool raw = t->kind == LEAN_TOK_RAW_STRING;
 
@@ -314,6 +314,7 @@ decode_string(struct blueprint *bp, const struct lean_tok *t, size_t *len_out, u
             *map = NULL;
         return out;
     }
+    m = map ? xmalloc(((size_t)(e - i) + 1) * sizeof *m) : NULL;
 
     while (i < e) {
         uint32_t at = i;
