@@ -56,6 +56,9 @@ ALL_OBJ := $(LIB_OBJ) $(HARNESS_OBJ) $(OBJ)/lsp-proxy/main.o \
            $(FAKE_LEAN_SRC:%.c=$(OBJ)/%.o) $(FAKE_LLM_SRC:%.c=$(OBJ)/%.o) \
            $(TEST_SRC:%.c=$(OBJ)/%.o) $(BENCH_SRC:%.c=$(OBJ)/%.o)
 
+# Keep test objects (they are intermediate files of the pattern rules).
+.SECONDARY:
+
 .PHONY: all build test check asan debug valgrind-check bench fuzz lint install clean help regen
 all: $(PROG) $(FAKE_LEAN) $(FAKE_LLM)
 
@@ -138,6 +141,10 @@ fuzz: $(FUZZ_BIN)
 
 lint:
 	$(Q)tests/lint
+
+# Rewrites the golden outputs in tests/data from the current build; review the diff.
+regen:
+	$(Q)VARIANT=$(VARIANT) tests/regen
 
 # Installs the program and the lake shim (PREFIX/share/lsp-proxy/shim/lake, the directory
 # to put on the editor's PATH).

@@ -42,7 +42,7 @@ main(void)
     char deep[2000];
     memset(deep, '[', 1000);
     memset(deep + 1000, ']', 1000);
-    ok(!jscan_validate(deep, 2000, NULL, NULL) == 0, "nesting deeper than the limit rejected");
+    ok(jscan_validate(deep, 2000, NULL, NULL) < 0, "nesting deeper than the limit rejected");
 
     char *v = get("{\"id\":18446744073709551615,\"m\":\"x\"}", "id");
     is_str(v, "18446744073709551615", "big number id kept as text");
