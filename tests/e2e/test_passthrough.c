@@ -64,6 +64,18 @@ main(void)
                                  5000);
     is_str(cJSON_GetStringValue(test_json_path(goal, "result.goals.0")), "⊢ True", "plainGoal result");
 
+    /* A string id round-trips as a string. */
+    lsp_client_send(e.c, "{\"jsonrpc\":\"2.0\",\"id\":\"editor-req-1\",\"method\":\"$/lean/plainGoal\",\"params\":"
+                         "{\"textDocument\":{\"uri\":\"file:///tmp/p/Main.lean\"},\"position\":{\"line\":3,\"character\":2}}}");
+    const cJSON *sr = NULL;
+    while ((sr = lsp_client_recv(e.c, 5000)) != NULL &&
+           !cJSON_IsString(cJSON_GetObjectItemCaseSensitive(sr, "id")))
+        ;
+    is_str(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(sr, "id")), "editor-req-1", "string id round-trips");
+
+    /* Lean's stderr goes to the proxy's log, never to the editor. */
+    lsp_client_notify(e.c, "$/fake/stderr", "{\"text\":\"hello from the lean server\\n\"}");
+
     /* RPC: connect gives a string session id; a call with a huge numeric id and odd params
      * comes back with the same id text, and Lean received the params byte for byte. */
     const cJSON *conn = e2e_call(&e, "$/lean/rpc/connect", "{\"uri\":\"file:///tmp/p/Main.lean\"}", 5000);
@@ -108,6 +120,9 @@ main(void)
     ok(test_count_lines(e.record, "marathon.status") == 0, "Lean never saw marathon.status");
 
     is_int(e2e_stop(&e), 0, "shutdown + exit: exit code 0");
+    char *log = test_read_file(e.log);
+    ok(log && strstr(log, "lean: stderr: hello from the lean server"), "Lean's stderr is in the proxy's log");
+    free(log);
     ok(e2e_wait_record(&e, "\"method\":\"exit\"", 1, 3000) == 1, "exit reached Lean");
     e2e_free(&e);
 
