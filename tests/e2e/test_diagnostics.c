@@ -134,6 +134,26 @@ main(void)
     is_int(e2e_stop(&e), 0, "clean exit");
     e2e_free(&e);
 
+    /* While Lean is still elaborating, nodes it has not reached are pending. */
+    const char *slow_args[] = {"--report-delay-ms", "1500", NULL};
+    if (e2e_start(&e, NULL, slow_args) == 0) {
+        e2e_initialize(&e, NULL, NULL);
+        e2e_open(&e, u1, PLAIN);
+        lsp_client_wait_method(e.c, "$/lean/fileProgress", 3000);
+        dag = e2e_command(&e, "marathon.dag", "{\"uri\":\"file:///tmp/d/Plain.lean\"}");
+        is_str(cJSON_GetStringValue(test_json_path(dag, "result.nodes.1.status")), "pending",
+               "before Lean reaches a node it is pending");
+        is_str(cJSON_GetStringValue(test_json_path(dag, "result.nodes.0.status")), "sorry",
+               "a placeholder is sorry from its text, even before Lean reaches it");
+        e2e_call(&e, "textDocument/waitForDiagnostics", "{\"uri\":\"file:///tmp/d/Plain.lean\",\"version\":1}", 5000);
+        lsp_client_wait(e.c, 300, has, &w2); /* let the final progress arrive */
+        dag = e2e_command(&e, "marathon.dag", "{\"uri\":\"file:///tmp/d/Plain.lean\"}");
+        is_str(cJSON_GetStringValue(test_json_path(dag, "result.nodes.1.status")), "proved", "once Lean is done: proved");
+        is_int((long long)cJSON_GetNumberValue(test_json_path(dag, "result.summary.sorry")), 2, "summary counts two sorry nodes");
+        is_int(e2e_stop(&e), 0, "clean exit");
+        e2e_free(&e);
+    }
+
     /* Without incremental support Lean's full sets are forwarded as they are. */
     if (e2e_start(&e, NULL, fake_args) == 0) {
         e2e_initialize(&e, "{}", NULL);
