@@ -708,10 +708,12 @@ check_comments(struct ctx *c)
     }
     size_t ai = 0;
     const struct lean_tok *toks = lean_lex_tokens(lx);
-    for (size_t i = 0; i < lean_lex_count(lx); i++) {
+    size_t ntoks = lean_lex_count(lx);
+    for (size_t i = 0; i < ntoks; i++) {
         const struct lean_tok *t = &toks[i];
-        if (!lean_tok_is_comment(t->kind) || t->kind == LEAN_TOK_MOD_DOC)
-            continue;
+        if (t->kind != LEAN_TOK_LINE_COMMENT && t->kind != LEAN_TOK_BLOCK_COMMENT &&
+            t->kind != LEAN_TOK_DOC_COMMENT)
+            continue; /* module docs `/-! -/` are allowed */
         while (ai < nallowed && allowed[ai] < t->span.start)
             ai++;
         if (t->kind == LEAN_TOK_DOC_COMMENT && ai < nallowed && allowed[ai] == t->span.start)
@@ -720,7 +722,7 @@ check_comments(struct ctx *c)
         size_t run = 1;
         if (t->kind == LEAN_TOK_LINE_COMMENT && (t->flags & LEAN_TOK_F_LINE_FIRST)) {
             /* a block of `--` lines is one finding, not one per line */
-            while (i + 1 < lean_lex_count(lx) && toks[i + 1].kind == LEAN_TOK_LINE_COMMENT &&
+            while (i + 1 < ntoks && toks[i + 1].kind == LEAN_TOK_LINE_COMMENT &&
                    (toks[i + 1].flags & LEAN_TOK_F_LINE_FIRST) &&
                    toks[i + 1].span.range.start.line == r.end.line + 1) {
                 i++;
