@@ -1153,6 +1153,121 @@ test_timing_options(void)
     peer_finish(&p);
 }
 
+static void
+test_worker_crash(void)
+{
+    struct peer p;
+    size_t c = 0;
+    const char *uri = "file:///p/W.lean";
+    peer_start(&p, "--chunks 1 --report-delay-ms 50");
+    peer_init(&p, NULL);
+    peer_open(&p, uri, 1,
+              "theorem t : True := sorry\n"
+              "theorem u : True := trivial -- @fake worker-crash\n");
+    peer_sendf(&p, "{\"jsonrpc\":\"2.0\",\"id\":60,\"method\":\"textDocument/waitForDiagnostics\","
+                   "\"params\":{\"uri\":\"%s\",\"version\":1}}", uri);
+    cJSON *w = peer_expect(&p, &c, NULL, "60", WAIT_MS);
+    is_int(jint(w, "error.code"), -32901, "worker crash (1): pending request gets -32901");
+    is_str(jstr(w, "error.message"),
+           "Server process for file:///p/W.lean crashed, see stderr for exception.",
+           "worker crash (1): message");
+    cJSON *pub = last_publish(&p, uri, 1);
+    is_int(jsize(pub, "params.diagnostics"), 1, "worker crash: what came before is published");
+    cJSON *k2 = NULL;
+    for (size_t i = 0; i < p.n; i++)
+        if (msg_matches(p.msg[i], "$/lean/fileProgress", NULL) &&
+            jint(p.msg[i], "params.processing.0.kind") == 2)
+            k2 = p.msg[i];
+    ok(k2 != NULL, "worker crash: fileProgress kind 2");
+    is_str(range_str(k2, "params.processing.0.range"), "0:0-2:0", "worker crash: from (0,0)");
+    char *err = peer_stderr(&p);
+    is_contains(err, "[file:///p/W.lean] uncaught exception", "worker crash: [uri] on stderr");
+    free(err);
+    /* queued while crashed, answered after the restart */
+    peer_sendf(&p, "{\"jsonrpc\":\"2.0\",\"id\":61,\"method\":\"textDocument/hover\",\"params\":{"
+                   "\"textDocument\":{\"uri\":\"%s\"},\"position\":{\"line\":0,\"character\":8}}}",
+                   uri);
+    ok(peer_expect(&p, &c, NULL, "61", 200) == NULL, "crashed worker: request held");
+    peer_sendf(&p, "{\"jsonrpc\":\"2.0\",\"method\":\"textDocument/didChange\",\"params\":{"
+                   "\"textDocument\":{\"uri\":\"%s\",\"version\":2},\"contentChanges\":[{"
+                   "\"range\":{\"start\":{\"line\":1,\"character\":27},\"end\":{\"line\":1,"
+                   "\"character\":50}},\"text\":\"\"}]}}", uri);
+    cJSON *h = peer_expect(&p, &c, NULL, "61", WAIT_MS);
+    is_str(jstr(h, "result.contents.value"), "```lean\nt : Prop\n```",
+           "restart on didChange: the held request is answered");
+    size_t cd = 0;
+    ok(expect_done(&p, &cd, uri, 2) != NULL, "restart: version 2 elaborated to the end");
+    peer_finish(&p);
+
+    peer_start(&p, "--chunks 1");
+    c = 0;
+    peer_init(&p, NULL);
+    peer_open(&p, uri, 1, "def x := 1 -- @fake worker-crash(3)\n");
+    peer_sendf(&p, "{\"jsonrpc\":\"2.0\",\"id\":62,\"method\":\"textDocument/documentSymbol\","
+                   "\"params\":{\"textDocument\":{\"uri\":\"%s\"}}}", uri);
+    w = peer_expect(&p, &c, NULL, "62", WAIT_MS);
+    is_int(jint(w, "error.code"), -32902, "worker crash (3): -32902");
+    is_str(jstr(w, "error.message"),
+           "Server process for file:///p/W.lean crashed, likely due to a stack overflow or a bug.",
+           "worker crash (3): message");
+    ok(peer_wait_exit(&p, 100) == -1, "worker crash: the server process lives on");
+    peer_finish(&p);
+}
+
+static void
+test_imports_and_stale(void)
+{
+    struct peer p;
+    size_t c = 0;
+    peer_start(&p, "--chunks 1 --imports-outdated");
+    peer_init(&p, "{\"incrementalDiagnosticSupport\":true}");
+    peer_open(&p, "file:///p/Foo/Bar.lean", 1, "import Mathlib\ndef x := sorry\n");
+    cJSON *pub = expect_publish(&p, &c, "file:///p/Foo/Bar.lean", 1);
+    is_int(jsize(pub, "params.diagnostics"), 1, "imports outdated: one diagnostic only");
+    is_str(jstr(pub, "params.diagnostics.0.message"),
+           "Imports are out of date and must be rebuilt; use the \"Restart File\" command in "
+           "your editor.",
+           "imports outdated: message");
+    is_int(jint(pub, "params.diagnostics.0.severity"), 1, "imports outdated: error");
+    is_str(range_str(pub, "params.diagnostics.0.range"), "0:0-1:0", "imports outdated: range");
+    is_str(range_str(pub, "params.diagnostics.0.fullRange"), "0:0-2:0",
+           "imports outdated: fullRange = whole file");
+
+    /* B imports Foo.Bar ("once": builds, so it elaborates) */
+    char *t = json_string("import Foo.Bar\ntheorem b : True := sorry\n");
+    peer_sendf(&p, "{\"jsonrpc\":\"2.0\",\"method\":\"textDocument/didOpen\",\"params\":{"
+                   "\"textDocument\":{\"uri\":\"file:///p/B.lean\",\"languageId\":\"lean4\","
+                   "\"version\":1,\"text\":%s},\"dependencyBuildMode\":\"once\"}}", t);
+    free(t);
+    size_t cd = 0;
+    expect_done(&p, &cd, "file:///p/B.lean", 1);
+    pub = last_publish(&p, "file:///p/B.lean", 1);
+    is_str(jstr(pub, "params.diagnostics.0.message"), "declaration uses `sorry`",
+           "dependencyBuildMode once: elaborated normally");
+    size_t before = p.n;
+    peer_send(&p, "{\"jsonrpc\":\"2.0\",\"method\":\"textDocument/didSave\",\"params\":{"
+                  "\"textDocument\":{\"uri\":\"file:///p/Foo/Bar.lean\"}}}");
+    size_t c2 = before;
+    pub = expect_publish(&p, &c2, "file:///p/B.lean", 1);
+    ok(pub != NULL, "didSave of an import: the importer is republished");
+    ok(cJSON_IsFalse(jget(pub, "params.isIncremental")), "stale: a full set (isIncremental false)");
+    is_int(jsize(pub, "params.diagnostics"), 2, "stale: sticky + the earlier diagnostics");
+    is_str(jstr(pub, "params.diagnostics.0.message"),
+           "Imports are out of date and should be rebuilt; use the \"Restart File\" command in "
+           "your editor.",
+           "stale: sticky message first");
+    is_int(jint(pub, "params.diagnostics.0.severity"), 3, "stale: information");
+    /* sticky in the next version's first (full) set too */
+    peer_send(&p, "{\"jsonrpc\":\"2.0\",\"method\":\"textDocument/didChange\",\"params\":{"
+                  "\"textDocument\":{\"uri\":\"file:///p/B.lean\",\"version\":2},"
+                  "\"contentChanges\":[{\"range\":{\"start\":{\"line\":1,\"character\":20},"
+                  "\"end\":{\"line\":1,\"character\":25}},\"text\":\"trivial\"}]}}");
+    pub = expect_publish(&p, &c2, "file:///p/B.lean", 2);
+    is_int(jsize(pub, "params.diagnostics"), 1, "stale: sticky survives an edit");
+    is_int(jint(pub, "params.diagnostics.0.severity"), 3, "stale: only the sticky is left");
+    peer_finish(&p);
+}
+
 int
 main(void)
 {
@@ -1177,6 +1292,8 @@ main(void)
     test_watchdog_deaths();
     test_crash_modes();
     test_timing_options();
+    test_worker_crash();
+    test_imports_and_stale();
     rmdir(tmpdir);
     return done_testing();
 }

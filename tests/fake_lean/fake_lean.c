@@ -35,6 +35,11 @@
  *                            refresh requests (no params, ids 0,1,2,...) every N ms (default off)
  *   --rpc-expire-ms N        RPC sessions die N ms after the last keepAlive/call (default 30000)
  *   --stderr-noise           print a few lake-like lines to stderr at start
+ *   --imports-outdated       a file opened with "dependencyBuildMode":"never" that has an
+ *                            `import` line gets only the error `Imports are out of date and
+ *                            must be rebuilt; use the "Restart File" command in your editor.`
+ *                            at range (0,0)-(1,0), fullRange (0,0)-EOF (§3.3, §5.3); reopening
+ *                            with "once"/"always" (Restart File) elaborates normally
  *   Options also take the form --opt=VALUE. Anything else (`serve`, `--`, a folder path,
  *   `-DmaxHeartbeats=0`, `+toolchain`) is ignored, so the fake can stand in for
  *   `lake serve -- /path -DmaxHeartbeats=0` or `lean --server`.
@@ -62,6 +67,8 @@
  *     CODE  -- @fake error(N): MESSAGE   fullRange = first non-blank char of this line .. end
  *                                        of line +N-1; range cut to start..(line+1, 0) when
  *                                        N >= 2 (lean-lsp-facts §3.1)
+ *     CODE  -- @fake worker-crash[(C)]   when elaboration reaches this line, the file's worker
+ *                                        "crashes" with exit code C (default 1), see below
  *   Without (N): range = fullRange = first non-blank char of the line .. last non-blank char
  *   before the `--` (zero width at the `--` when the marker stands alone). `\n` in MESSAGE
  *   is a newline, `\\` a backslash. An error whose MESSAGE starts with "unsolved goals" gets
@@ -74,6 +81,30 @@
  *   Every diagnostic has range, fullRange, severity, source "Lean 4", message.
  *   Diagnostics come in command order; a declaration's are reported with its last line
  *   (markers first, then the sorry/goals one); batch i of K covers lines < (i+1)*L/K.
+ *
+ * WORKER CRASH (lean-lsp-facts §7), from a worker-crash marker: diagnostics of the commands
+ *   before the marker's line are published, then stderr gets "[URI] uncaught exception: ..."
+ *   (C = 1) or "[URI] Stack overflow detected. Aborting." (other C), the client gets
+ *   fileProgress kind 2 from (0,0) to EOF, pending requests of the file fail with -32901
+ *   "Server process for URI crashed, see stderr for exception." (C = 1) or -32902 "Server
+ *   process for URI crashed, likely due to a stack overflow or a bug.", RPC sessions die.
+ *   Requests for the file are then queued (no reply) until the next didChange, which
+ *   restarts the worker on the full current text and replays them. The process lives on.
+ *
+ * STALE DEPENDENCY (§5.4): textDocument/didSave of a file, or a didChangeWatchedFiles change,
+ *   whose uri ends in /A/B.lean marks every other open file with a column-0 `import A.B` line
+ *   (direct imports only) stale: it is republished at once with the sticky information
+ *   `Imports are out of date and should be rebuilt; use the "Restart File" command in your
+ *   editor.` (range (0,0)-(1,0), fullRange (0,0)-EOF) leading every full set (isIncremental
+ *   false) until the file is reopened.
+ *
+ * EXIT CODES AND STDERR: `exit` -> 0 (also before shutdown); EOF on stdin -> 0 once
+ *   initialized, 1 before ("Cannot read LSP request: Stream was closed", as Lean's
+ *   readLspRequestAs); any watchdog error -> "Watchdog error: ..." on stderr, exit 1: bad
+ *   header (read as strictly as Lean: "Name: value" lines ending in CRLF, "Content-Length"
+ *   with this exact case, a bare number), invalid JSON, no "jsonrpc":"2.0", first message not
+ *   initialize, second not initialized, a request other than shutdown or a notification other
+ *   than exit without params, a didOpen/didChange whose params do not parse.
  *
  * REQUEST RESULTS (beyond the standard shapes)
  *   $/lean/plainGoal      null on a blank line, else {"rendered":"```lean\n⊢ True\n```",
@@ -146,6 +177,10 @@ fl_parse_args(int argc, char **argv, struct fl_cli *c)
         const char *a = argv[i];
         if (strcmp(a, "--stderr-noise") == 0) {
             c->stderr_noise = true;
+            continue;
+        }
+        if (strcmp(a, "--imports-outdated") == 0) {
+            c->o.imports_outdated = true;
             continue;
         }
         const char *name = NULL, *val = NULL;

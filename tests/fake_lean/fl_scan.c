@@ -531,7 +531,10 @@ fl_marker_message(const char *s, size_t n)
     return fl_str_take(&o);
 }
 
-/* Parses `-- @fake KIND[(N)]: MESSAGE` in s[0..n); returns severity 1..3 or 0. */
+#define FL_MARKER_CRASH 4
+
+/* Parses `-- @fake KIND[(N)]: MESSAGE` in s[0..n); returns severity 1..3, FL_MARKER_CRASH for
+ * `-- @fake worker-crash[(C)]` (message optional, *span = C or 0), or 0. */
 static int
 fl_parse_marker(const char *s, size_t n, long *span, char **msg)
 {
@@ -546,7 +549,9 @@ fl_parse_marker(const char *s, size_t n, long *span, char **msg)
     while (i < n && (s[i] == ' ' || s[i] == '\t'))
         i++;
     int sev;
-    if (n - i >= 5 && memcmp(s + i, "error", 5) == 0)
+    if (n - i >= 12 && memcmp(s + i, "worker-crash", 12) == 0)
+        sev = FL_MARKER_CRASH, i += 12;
+    else if (n - i >= 5 && memcmp(s + i, "error", 5) == 0)
         sev = 1, i += 5;
     else if (n - i >= 7 && memcmp(s + i, "warning", 7) == 0)
         sev = 2, i += 7;
@@ -561,10 +566,16 @@ fl_parse_marker(const char *s, size_t n, long *span, char **msg)
         size_t d0 = i;
         while (i < n && s[i] >= '0' && s[i] <= '9' && v < 1000000)
             v = v * 10 + (s[i++] - '0');
-        if (i == d0 || i >= n || s[i] != ')' || v < 1)
+        if (i == d0 || i >= n || s[i] != ')' || (v < 1 && sev != FL_MARKER_CRASH))
             return 0;
         i++;
         *span = v;
+    }
+    if (sev == FL_MARKER_CRASH) {
+        if (i < n && s[i] != ':' && s[i] != ' ' && s[i] != '\t' && s[i] != '\r')
+            return 0;
+        *msg = NULL;
+        return sev;
     }
     if (i >= n || s[i] != ':')
         return 0;
@@ -614,6 +625,7 @@ void
 fl_scan_run(struct fl_scan *res, const struct fl_text *t, const struct fl_scan_opts *o)
 {
     memset(res, 0, sizeof *res);
+    res->crash_line = -1;
     size_t nl = t->nlines, n = t->len;
     size_t *comment_at = fl_xmalloc(nl * sizeof *comment_at);
     char *m = fl_make_mask(t, comment_at);
@@ -791,6 +803,13 @@ fl_scan_run(struct fl_scan *res, const struct fl_text *t, const struct fl_scan_o
         int sev = fl_parse_marker(t->s + cs, le - cs, &span, &msg);
         if (!sev)
             continue;
+        if (sev == FL_MARKER_CRASH) {
+            if (res->crash_line < 0) {
+                res->crash_line = (int64_t)l;
+                res->crash_code = span > 0 ? (int)span : 1;
+            }
+            continue;
+        }
         size_t fb = fl_first_nonblank(t, t->s, l);
         size_t eb = cs;
         while (eb > fb && (t->s[eb - 1] == ' ' || t->s[eb - 1] == '\t'))
@@ -920,4 +939,5 @@ fl_scan_release(struct fl_scan *res)
     free(res->syms);
     free(res->mask);
     memset(res, 0, sizeof *res);
+    res->crash_line = -1;
 }

@@ -63,8 +63,10 @@ struct fl_scan {
     size_t len;
     struct fl_diag *diags; /* in report order */
     size_t ndiags;
-    struct fl_symbol *syms; /* in source order; parents come before children */
+    struct fl_symbol *syms; /* scopes, then declarations; a parent comes before its children */
     size_t nsyms;
+    int64_t crash_line; /* line of the first `-- @fake worker-crash` marker, or -1 */
+    int crash_code;     /* its exit code (default 1) */
 };
 
 /* Scans t; res must be zeroed or released. */

@@ -35,6 +35,8 @@
 #define FL_ERR_REQUEST_CANCELLED (-32800)
 #define FL_ERR_CONTENT_MODIFIED (-32801)
 #define FL_ERR_RPC_NEEDS_RECONNECT (-32900)
+#define FL_ERR_WORKER_EXITED (-32901)
+#define FL_ERR_WORKER_CRASHED (-32902)
 
 /* The initialize result of a recent watchdog, lean-lsp-facts §2.3. */
 static const char fl_init_result[] =
@@ -86,6 +88,9 @@ struct fl_doc {
     size_t published;    /* diagnostics of this version sent so far */
     bool sent_first;     /* a publish of this version went out */
     size_t done_line;    /* lines below this are elaborated */
+    bool crashed;        /* its worker crashed; restarted by the next didChange (§7) */
+    bool stale;          /* an import was saved: sticky info diagnostic (§3.3, §5.4) */
+    bool never_build;    /* didOpen said dependencyBuildMode "never" */
     struct fl_doc *next;
 };
 
@@ -95,6 +100,7 @@ enum fl_wait {
     FL_WAIT_RANGE, /* until params.range.end.line is elaborated */
     FL_WAIT_ALL,   /* until the whole file is elaborated */
     FL_WAIT_DIAGS, /* waitForDiagnostics: handled by its handler */
+    FL_WAIT_RESTART, /* arrived while the worker was crashed: replayed after the restart */
 };
 
 struct fl_pending {
@@ -149,6 +155,7 @@ typedef void fl_req_fn(struct fl_server *s, struct fl_req *r);
 
 static void fl_dispatch_request(struct fl_server *s, const char *id, const char *method,
                                 const char *body, size_t len, cJSON *params);
+static void fl_drop_sessions(struct fl_server *s, const char *uri);
 
 void
 fl_server_die(const char *fmt, ...)
@@ -372,9 +379,9 @@ fl_versioned_id(const struct fl_doc *d)
     return td;
 }
 
-/* $/lean/fileProgress (lean-lsp-facts §4); from == NULL means `processing: []`. */
+/* $/lean/fileProgress (lean-lsp-facts §4) with `kind`; from == NULL means `processing: []`. */
 static void
-fl_send_progress(struct fl_server *s, struct fl_doc *d, const struct fl_pos *from)
+fl_send_progress_kind(struct fl_server *s, struct fl_doc *d, const struct fl_pos *from, int kind)
 {
     cJSON *p = cJSON_CreateObject();
     cJSON_AddItemToObject(p, "textDocument", fl_versioned_id(d));
@@ -383,11 +390,43 @@ fl_send_progress(struct fl_server *s, struct fl_doc *d, const struct fl_pos *fro
         cJSON *item = cJSON_CreateObject();
         struct fl_range r = {*from, fl_doc_eof(d)};
         cJSON_AddItemToObject(item, "range", fl_range_json(r));
-        cJSON_AddNumberToObject(item, "kind", 1);
+        cJSON_AddNumberToObject(item, "kind", kind);
         cJSON_AddItemToArray(arr, item);
     }
     fl_notify(s, "$/lean/fileProgress", p);
 }
+
+static void
+fl_send_progress(struct fl_server *s, struct fl_doc *d, const struct fl_pos *from)
+{
+    fl_send_progress_kind(s, d, from, 1);
+}
+
+/* A whole-file diagnostic (header and setup messages, lean-lsp-facts §3.3): fullRange
+ * (0,0)..EOF, range cut to (0,0)..(1,0) when the file has more than one line. The message
+ * is borrowed. */
+static struct fl_diag
+fl_whole_file_diag(const struct fl_doc *d, int severity, const char *message)
+{
+    struct fl_diag g;
+    memset(&g, 0, sizeof g);
+    g.severity = severity;
+    g.message = (char *)message;
+    g.full_range.end = fl_doc_eof(d);
+    g.range = g.full_range;
+    if (g.full_range.end.line > 0) {
+        g.range.end.line = 1;
+        g.range.end.character = 0;
+    }
+    return g;
+}
+
+#define FL_STALE_MESSAGE                                                                  \
+    "Imports are out of date and should be rebuilt; use the \"Restart File\" command in " \
+    "your editor."
+#define FL_OUTDATED_MESSAGE                                                               \
+    "Imports are out of date and must be rebuilt; use the \"Restart File\" command in "   \
+    "your editor."
 
 static cJSON *
 fl_diag_json(const struct fl_diag *g)
@@ -416,6 +455,11 @@ fl_publish(struct fl_server *s, struct fl_doc *d, size_t from, size_t to, int in
     cJSON_AddStringToObject(p, "uri", d->uri);
     cJSON_AddNumberToObject(p, "version", (double)d->version);
     cJSON *arr = cJSON_AddArrayToObject(p, "diagnostics");
+    if (d->stale && incremental != 1) {
+        /* the sticky stale-dependency message leads every full set (§3.3, §3.4) */
+        struct fl_diag g = fl_whole_file_diag(d, 3, FL_STALE_MESSAGE);
+        cJSON_AddItemToArray(arr, fl_diag_json(&g));
+    }
     for (size_t i = from; i < to; i++)
         cJSON_AddItemToArray(arr, fl_diag_json(&d->scan.diags[i]));
     if (incremental >= 0)
@@ -461,7 +505,10 @@ fl_pending_ready(struct fl_server *s, struct fl_pending *p, const void *arg)
     (void)s;
     if (strcmp(p->uri, d->uri) != 0)
         return false;
+    if (d->crashed)
+        return false;
     switch (p->wait) {
+    case FL_WAIT_RESTART: return true;
     case FL_WAIT_DIAGS: return d->version >= p->version && !d->processing;
     case FL_WAIT_ALL: return !d->processing;
     case FL_WAIT_POS:
@@ -475,7 +522,8 @@ static bool
 fl_pending_stale(struct fl_server *s, struct fl_pending *p, const void *arg)
 {
     (void)s;
-    return strcmp(p->uri, (const char *)arg) == 0 && p->wait != FL_WAIT_DIAGS;
+    return strcmp(p->uri, (const char *)arg) == 0 && p->wait != FL_WAIT_DIAGS &&
+           p->wait != FL_WAIT_RESTART;
 }
 
 static bool
@@ -534,6 +582,110 @@ fl_defer(struct fl_server *s, struct fl_req *r, enum fl_wait wait, size_t line, 
     *pp = p;
 }
 
+/*
+ * Calls fn for each module named by an `import` (or `public import`, `import all`) line in
+ * column 0 of d; stops early when fn returns true. Returns whether it did.
+ */
+static bool
+fl_doc_each_import(const struct fl_doc *d, bool (*fn)(const char *mod, size_t n, const void *arg),
+                   const void *arg)
+{
+    const char *m = d->scan.mask ? d->scan.mask : d->text.s;
+    for (size_t l = 0; l < d->text.nlines; l++) {
+        size_t a = d->text.line_start[l], b = fl_text_line_end(&d->text, l);
+        if (b - a > 7 && memcmp(m + a, "public ", 7) == 0)
+            a += 7;
+        if (b - a < 7 || memcmp(m + a, "import ", 7) != 0)
+            continue;
+        a += 7;
+        while (a < b && m[a] == ' ')
+            a++;
+        if (b - a > 4 && memcmp(m + a, "all ", 4) == 0)
+            a += 4;
+        while (a < b && m[a] == ' ')
+            a++;
+        size_t e = a;
+        while (e < b && m[e] != ' ' && m[e] != '\t' && m[e] != '\r')
+            e++;
+        if (e > a && fn(m + a, e - a, arg))
+            return true;
+    }
+    return false;
+}
+
+static bool
+fl_any_module(const char *mod, size_t n, const void *arg)
+{
+    (void)mod, (void)n, (void)arg;
+    return true;
+}
+
+static bool
+fl_doc_has_imports(const struct fl_doc *d)
+{
+    return fl_doc_each_import(d, fl_any_module, NULL);
+}
+
+/* Does the saved uri (arg) end in "/A/B/C.lean" for module A.B.C? */
+static bool
+fl_module_is_uri(const char *mod, size_t n, const void *arg)
+{
+    const char *uri = arg;
+    size_t ul = strlen(uri);
+    if (ul < n + 6 || strcmp(uri + ul - 5, ".lean") != 0)
+        return false;
+    const char *p = uri + ul - 5 - n;
+    if (p[-1] != '/')
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (p[i] != (mod[i] == '.' ? '/' : mod[i]))
+            return false;
+    return true;
+}
+
+/* A file was saved or changed on disk: open files importing it get the sticky stale-dependency
+ * message until their worker restarts (§5.4). Only direct imports are followed. */
+static void
+fl_mark_stale(struct fl_server *s, const char *saved_uri)
+{
+    for (struct fl_doc *d = s->docs; d; d = d->next) {
+        if (d->stale || d->crashed || strcmp(d->uri, saved_uri) == 0)
+            continue;
+        if (!fl_doc_each_import(d, fl_module_is_uri, saved_uri))
+            continue;
+        d->stale = true;
+        fl_publish(s, d, 0, d->published, s->incremental ? 0 : -1);
+        d->sent_first = true;
+    }
+}
+
+/* The simulated worker of d dies with exit code `code` (lean-lsp-facts §7). */
+static void
+fl_worker_crash(struct fl_server *s, struct fl_doc *d, int code)
+{
+    d->processing = false;
+    d->crashed = true;
+    d->stale = false;
+    if (code == 1)
+        fprintf(stderr, "[%s] uncaught exception: fake worker crash (-- @fake worker-crash)\n",
+                d->uri);
+    else
+        fprintf(stderr, "[%s] Stack overflow detected. Aborting.\n", d->uri);
+    fflush(stderr);
+    struct fl_pos zero = {0, 0};
+    fl_send_progress_kind(s, d, &zero, 2);
+    char *msg = code == 1
+                    ? fl_xasprintf("Server process for %s crashed, see stderr for exception.",
+                                   d->uri)
+                    : fl_xasprintf("Server process for %s crashed, likely due to a stack "
+                                   "overflow or a bug.",
+                                   d->uri);
+    fl_fail_pending(s, d->uri, fl_pending_of_uri,
+                    code == 1 ? FL_ERR_WORKER_EXITED : FL_ERR_WORKER_CRASHED, msg);
+    free(msg);
+    fl_drop_sessions(s, d->uri);
+}
+
 /* Starts the simulated elaboration of d's current version. */
 static void
 fl_elaborate(struct fl_server *s, struct fl_doc *d)
@@ -541,6 +693,21 @@ fl_elaborate(struct fl_server *s, struct fl_doc *d)
     struct fl_scan_opts so = {.sorry_style = s->o.sorry_style, .silent = s->silent};
     fl_scan_release(&d->scan);
     fl_scan_run(&d->scan, &d->text, &so);
+    if (s->o.imports_outdated && d->never_build && fl_doc_has_imports(d)) {
+        /* `lake setup-file --no-build` failed: only the header error, nothing elaborated
+         * (lean-lsp-facts §3.3, §5.3) */
+        for (size_t i = 0; i < d->scan.ndiags; i++)
+            free(d->scan.diags[i].message);
+        for (size_t i = 0; i < d->scan.nsyms; i++)
+            free(d->scan.syms[i].name);
+        d->scan.nsyms = 0;
+        d->scan.crash_line = -1;
+        struct fl_diag g = fl_whole_file_diag(d, 1, FL_OUTDATED_MESSAGE);
+        g.message = fl_xstrdup(FL_OUTDATED_MESSAGE);
+        d->scan.diags = fl_xrealloc(d->scan.diags, sizeof *d->scan.diags);
+        d->scan.diags[0] = g;
+        d->scan.ndiags = 1;
+    }
     int64_t now = fl_now_ms();
     d->processing = true;
     d->next_batch = 0;
@@ -564,6 +731,18 @@ fl_elaborate_step(struct fl_server *s, struct fl_doc *d, int64_t now)
     size_t nl = d->text.nlines;
     size_t end_line = last ? nl : (size_t)(((uint64_t)(i + 1) * nl) / (uint64_t)k);
     size_t to = d->published;
+    if (d->scan.crash_line >= 0 && (size_t)d->scan.crash_line < end_line) {
+        /* the command at crash_line kills the worker: what came before it is reported */
+        size_t cl = (size_t)d->scan.crash_line;
+        while (to < d->scan.ndiags && d->scan.diags[to].report_line < cl)
+            to++;
+        if (to > d->published)
+            fl_publish(s, d, s->incremental && d->sent_first ? d->published : 0, to,
+                       s->incremental ? (d->sent_first ? 1 : 0) : -1);
+        d->published = to;
+        fl_worker_crash(s, d, d->scan.crash_code);
+        return;
+    }
     while (to < d->scan.ndiags && (last || d->scan.diags[to].report_line < end_line))
         to++;
     if (!last) {
@@ -1181,6 +1360,11 @@ fl_dispatch_request(struct fl_server *s, const char *id, const char *method, con
             free(msg);
             return;
         }
+        if (r.doc->crashed) {
+            /* queued until the worker restarts (lean-lsp-facts §7) */
+            fl_defer(s, &r, FL_WAIT_RESTART, 0, 0);
+            return;
+        }
     }
     if (h->wait == FL_WAIT_POS || h->wait == FL_WAIT_RANGE || h->wait == FL_WAIT_ALL) {
         size_t line = (size_t)-1;
@@ -1240,7 +1424,13 @@ fl_did_open(struct fl_server *s, cJSON *params, const char *body, size_t len)
     char *lf = fl_crlf_to_lf(text, strlen(text), &n);
     fl_text_init(&d->text, lf, n);
     d->version = version;
+    /* a didOpen starts a new worker: no crash, no stale state; Lean's default is "always" */
+    const char *mode = fl_get_string(params, "dependencyBuildMode");
+    d->never_build = mode && strcmp(mode, "never") == 0;
+    d->crashed = false;
+    d->stale = false;
     fl_elaborate(s, d);
+    fl_wake_pending(s, d);
 }
 
 static void
@@ -1274,7 +1464,11 @@ fl_did_change(struct fl_server *s, cJSON *params, const char *body, size_t len)
         }
     }
     d->version = version;
+    bool restart = d->crashed;
+    d->crashed = false;
     fl_elaborate(s, d);
+    if (restart)
+        fl_wake_pending(s, d); /* replays what was queued while crashed */
 }
 
 static void
@@ -1346,10 +1540,19 @@ fl_handle_notification(struct fl_server *s, const char *method, cJSON *params, c
                                               : "");
         if (d)
             fl_close_doc(s, d);
-    } else if (strcmp(method, "textDocument/didSave") == 0 ||
-               strcmp(method, "workspace/didChangeWatchedFiles") == 0)
-        ; /* only used for stale-dependency tracking (§5.4), not simulated */
-    else if (strcmp(method, "$/cancelRequest") == 0)
+    } else if (strcmp(method, "textDocument/didSave") == 0) {
+        const char *uri = fl_get_string(fl_get(params, "textDocument"), "uri");
+        if (uri)
+            fl_mark_stale(s, uri); /* §5.4 */
+    } else if (strcmp(method, "workspace/didChangeWatchedFiles") == 0) {
+        cJSON *ch;
+        cJSON *arr = fl_get(params, "changes");
+        cJSON_ArrayForEach(ch, arr) {
+            const char *uri = fl_get_string(ch, "uri");
+            if (uri)
+                fl_mark_stale(s, uri);
+        }
+    } else if (strcmp(method, "$/cancelRequest") == 0)
         fl_cancel(s, body, len);
     else if (strcmp(method, "$/lean/rpc/keepAlive") == 0)
         fl_rpc_keep_alive(s, params, body, len);

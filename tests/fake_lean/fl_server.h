@@ -25,6 +25,7 @@ struct fl_options {
     int slow_ms;         /* extra delay of every response */
     int refresh_ms;      /* semanticTokens/refresh period while processing; 0 = off */
     int rpc_expire_ms;   /* RPC session lifetime after the last keepAlive/call */
+    bool imports_outdated; /* files opened with dependencyBuildMode "never" fail their header */
 };
 
 struct fl_server;
