@@ -592,6 +592,60 @@ test_profiles(void)
     is_str(bp_profile_name(BP_PROFILE_OFF), "off", "name off");
 }
 
+static void
+test_analysis_architect(void)
+{
+    static const char text[] =
+        "import Mathlib\n"
+        "\n"
+        "namespace Alg\n"
+        "\n"
+        "@[blueprint \"def:grp\"\n"
+        "  (statement := /-- A group. -/)]\n"
+        "def Grp : Type := Unit\n"
+        "\n"
+        "@[blueprint\n"
+        "  (statement := /-- Inverses exist. -/)]\n"
+        "theorem inv_exists : True := by\n"
+        "  /-- Take the inverse. -/\n"
+        "  trivial\n"
+        "\n"
+        "@[blueprint \"thm:main\"\n"
+        "  (statement := /-- Main, over the naturals. -/)\n"
+        "  (uses := [inv_exists])]\n"
+        "theorem main_nat : True := by\n"
+        "  sorry\n"
+        "\n"
+        "@[blueprint \"thm:main\"\n"
+        "  (proofUses := [\"def:grp\"])]\n"
+        "theorem main_int : True := by\n"
+        "  exact Alg.inv_exists\n"
+        "\n"
+        "end Alg\n"
+        "\n"
+        "@[blueprint \"thm:outside\" (statement := /-- Outside. -/) (uses := [-Alg.main_nat])]\n"
+        "theorem outside : True := by\n"
+        "  exact Alg.main_int.elim trivial\n";
+    struct analysis *a = analysis_new(text, sizeof text - 1, BP_PROFILE_AUTO);
+    is_int(analysis_profile(a), BP_PROFILE_ARCHITECT, "labels without def:/lem:/thm: -> architect");
+    is_int(analysis_finding_count(a), 0, "nothing wrong for LeanArchitect");
+    is_int(analysis_node_count(a), 4, "a shared label makes one node");
+    const struct analysis_node *inv = analysis_node_by_name(a, "inv_exists");
+    ok(inv && strcmp(inv->label, "Alg.inv_exists") == 0, "default label is the full name");
+    ok(inv && strcmp(inv->full_name, "Alg.inv_exists") == 0, "full name with the namespace");
+    const struct analysis_node *m = analysis_node_by_name(a, "main_int");
+    ok(m && m == analysis_node_by_name(a, "Alg.main_nat"), "both members, either spelling");
+    ok(m && strcmp(m->name, "main_nat") == 0, "named after the first member");
+    ok(m && m->ndeps == 1 && strcmp(m->deps[0], "inv_exists") == 0,
+       "uses and the body's qualified reference give one edge; a definition label none");
+    ok(m && m->status == ANALYSIS_STATUS_SORRY && m->leaf,
+       "merged node: sorry (one member is a placeholder) and a leaf");
+    ok(m && analysis_node_at(a, (struct lsp_pos){22, 4}) == m, "node_at in the second member");
+    const struct analysis_node *o = analysis_node_by_name(a, "outside");
+    ok(o && o->ndeps == 0, "`-Alg.main_nat` removes the edge the body made");
+    analysis_free(a);
+}
+
 int
 main(void)
 {
@@ -605,5 +659,6 @@ main(void)
     test_profiles();
     test_analysis_json();
     test_analysis_findings_render();
+    test_analysis_architect();
     return done_testing();
 }
