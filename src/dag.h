@@ -2,7 +2,9 @@
  * dag: the blueprint DAG of one file: nodes, edges, statuses, dynamic leaves, cycles and a
  * topological order (shared/blueprint-contract.md "A node", shared/INTERFACE.md "DAG JSON").
  *
- * Pure (layer 0). It knows nothing of tokens: analysis.c feeds it one dag_add_decl() per
+ * Pure (layer 0). It takes its vocabulary (enum analysis_kind, enum analysis_status, struct
+ * lean_view) from analysis.h, types only, so the front door and the DAG speak alike and
+ * nothing is converted. It knows nothing of tokens: analysis.c feeds it one dag_add_decl() per
  * declaration in file order, the names each declaration references (dag_add_ref) and its
  * `uses`/`proofUses` entries (dag_add_use), then calls dag_build() once. dag_set_lean()
  * re-derives statuses and leaves from Lean's view as often as wanted, without rebuilding.
