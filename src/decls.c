@@ -231,6 +231,8 @@ struct decls {
     size_t nusings, ausings;
     struct decl_ref *refs;
     size_t nrefs, arefs;
+    struct decl_ref *unames; /* the names of sorry_using lists */
+    size_t nunames, aunames;
     size_t *docs;
     size_t ndocs, adocs;
     char **strings; /* every string handed out, freed at the end */
@@ -276,6 +278,12 @@ kw_at(const struct decls *d, size_t i)
 }
 
 static inline bool
+is_comment(const struct lean_tok *t)
+{
+    return t->kind >= LEAN_TOK_LINE_COMMENT && t->kind <= LEAN_TOK_MOD_DOC;
+}
+
+static inline bool
 is_trivia(const struct lean_tok *t)
 {
     return t->kind == LEAN_TOK_LINE_COMMENT || t->kind == LEAN_TOK_BLOCK_COMMENT ||
@@ -286,7 +294,7 @@ is_trivia(const struct lean_tok *t)
 static size_t
 next_code(const struct decls *d, size_t i)
 {
-    while (i < d->ntoks && lean_tok_is_comment(d->toks[i].kind))
+    while (i < d->ntoks && is_comment(&d->toks[i]))
         i++;
     return i;
 }
@@ -441,7 +449,7 @@ last_code_before(const struct decls *d, size_t first, size_t end)
     size_t k = end;
     while (k > first) {
         k--;
-        if (!lean_tok_is_comment(d->toks[k].kind))
+        if (!is_comment(&d->toks[k]))
             return k;
     }
     return first;
@@ -454,7 +462,7 @@ match_bracket(const struct decls *d, size_t i, size_t end)
     int depth = 0;
     for (size_t k = i; k < end; k++) {
         int kk = d->kws[k];
-        if (lean_tok_is_comment(d->toks[k].kind))
+        if (is_comment(&d->toks[k]))
             continue;
         if (kk == KW_OPEN_BR || kk == KW_ATTR_OPEN)
             depth++;
@@ -542,27 +550,39 @@ full_name_of(const struct decls *d, uint32_t start, uint32_t end)
 
 /* ---- references ---- */
 
+/* Appends identifier token k to the pool (*pool, *n, *alloc). */
 static void
-push_ref(struct decls *d, size_t k)
+push_ref(struct decls *d, struct decl_ref **pool, size_t *n, size_t *alloc, size_t k)
 {
     const struct lean_tok *t = &d->toks[k];
     struct decl_ref *r;
+    const char *s = d->text + t->span.start;
+    size_t len = t->span.end - t->span.start;
     uint32_t last = t->span.start;
-    bool in_guillemet = false;
-    for (uint32_t b = t->span.start; b < t->span.end; b++) {
-        unsigned char c = (unsigned char)d->text[b];
-        if (c == 0xC2 && b + 1 < t->span.end) {
-            unsigned char c2 = (unsigned char)d->text[b + 1];
-            if (c2 == 0xAB)
-                in_guillemet = true;
-            else if (c2 == 0xBB)
-                in_guillemet = false;
-        } else if (c == '.' && !in_guillemet) {
-            last = b + 1;
+    if (!memchr(s, 0xC2, len)) {
+        /* no «…» part: the last dot splits */
+        for (size_t b = len; b > 0; b--)
+            if (s[b - 1] == '.') {
+                last = t->span.start + (uint32_t)b;
+                break;
+            }
+    } else {
+        bool in_guillemet = false;
+        for (uint32_t b = t->span.start; b < t->span.end; b++) {
+            unsigned char c = (unsigned char)d->text[b];
+            if (c == 0xC2 && b + 1 < t->span.end) {
+                unsigned char c2 = (unsigned char)d->text[b + 1];
+                if (c2 == 0xAB)
+                    in_guillemet = true;
+                else if (c2 == 0xBB)
+                    in_guillemet = false;
+            } else if (c == '.' && !in_guillemet) {
+                last = b + 1;
+            }
         }
     }
-    DECLS_GROW(d->refs, d->nrefs, d->arefs);
-    r = &d->refs[d->nrefs++];
+    DECLS_GROW(*pool, *n, *alloc);
+    r = &(*pool)[(*n)++];
     r->span = t->span;
     r->last_start = last;
 }
@@ -640,7 +660,7 @@ read_attr_block(struct decls *d, struct decl *x, size_t i, size_t end, size_t *l
     /* find the closing `]`; a declaration keyword on a line of its own ends an unclosed one */
     for (k = i; k < end; k++) {
         int kk = d->kws[k];
-        if (lean_tok_is_comment(d->toks[k].kind))
+        if (is_comment(&d->toks[k]))
             continue;
         if (k > i && line_first(d, k) && (kw_is_decl(kk) || kw_is_modifier(kk) ||
                                           kk == KW_ATTR_OPEN || kw_is_strong(kk)))
@@ -722,7 +742,7 @@ classify_body(struct decls *d, struct decl *x, size_t body_first, size_t end,
     x->proof = DECL_PROOF_MALFORMED;
     first = next_code(d, body_first);
     for (k = body_first; k < end; k++)
-        if (!lean_tok_is_comment(d->toks[k].kind))
+        if (!is_comment(&d->toks[k]))
             n_code++;
     if (x->body_kind == DECL_BODY_TERM) {
         int kf = kw_at(d, first);
@@ -760,7 +780,7 @@ classify_body(struct decls *d, struct decl *x, size_t body_first, size_t end,
             /* nothing but the list may follow */
             size_t after = SIZE_MAX;
             for (k = first; k < end; k++) {
-                if (lean_tok_is_comment(d->toks[k].kind))
+                if (is_comment(&d->toks[k]))
                     continue;
                 if (d->toks[k].span.start >= d->usings[using0].list.end) {
                     after = k;
@@ -794,11 +814,13 @@ read_using(struct decls *d, size_t k, size_t end)
 {
     struct decl_using *u;
     size_t j = next_code(d, k + 1), close;
-    DECLS_GROW(d->usings, d->nusings, d->ausings);
-    d->using_names0 = xreallocarray(d->using_names0, d->ausings, sizeof *d->using_names0);
+    if (d->nusings == d->ausings) {
+        DECLS_GROW(d->usings, d->nusings, d->ausings);
+        d->using_names0 = xreallocarray(d->using_names0, d->ausings, sizeof *d->using_names0);
+    }
     u = &d->usings[d->nusings];
     memset(u, 0, sizeof *u);
-    d->using_names0[d->nusings] = d->nrefs;
+    d->using_names0[d->nusings] = d->nunames;
     d->nusings++;
     u->keyword = d->toks[k].span;
     u->list = span_after(d, k);
@@ -818,7 +840,7 @@ read_using(struct decls *d, size_t k, size_t end)
             }
         } else if (t->kind == LEAN_TOK_IDENT && d->kws[m] != KW_SORRY &&
                    d->kws[m] != KW_SORRY_USING) {
-            push_ref(d, m);
+            push_ref(d, &d->unames, &d->nunames, &d->aunames, m);
             u->nnames++;
         } else if (d->kws[m] != KW_COMMA) {
             u->has_junk = true;
@@ -970,7 +992,7 @@ read_decl(struct decls *d, size_t i)
         size_t sig_last = SIZE_MAX;
         for (k = sig_first; k < e; k++) {
             int kt = d->kws[k];
-            if (lean_tok_is_comment(d->toks[k].kind))
+            if (is_comment(&d->toks[k]))
                 continue;
             if (depth == 0) {
                 if (kt == KW_ASSIGN) {
@@ -1055,11 +1077,17 @@ read_decl(struct decls *d, size_t i)
         x.body_tok_first = x.body_tok_end = e;
     }
 
-    /* what the declaration holds: sorries, usings, references, proof docs */
+    /* what the declaration holds, in one pass: sorries, usings, references (signature
+     * ones first, then body ones: each set is contiguous in the pool), proof docs */
+    p.sig_ref0 = d->nrefs;
     for (k = kwi + 1; k < e; k++) {
         const struct lean_tok *t = &d->toks[k];
         int kt = d->kws[k];
         bool in_body = k >= body_first;
+        if (k == body_first) {
+            x.nsig_refs = d->nrefs - p.sig_ref0;
+            p.ref0 = d->nrefs;
+        }
         if (t->kind == LEAN_TOK_DOC_COMMENT) {
             if (in_body) {
                 DECLS_GROW(d->docs, d->ndocs, d->adocs);
@@ -1070,31 +1098,27 @@ read_decl(struct decls *d, size_t i)
         if (t->kind != LEAN_TOK_IDENT)
             continue;
         if (kt == KW_SORRY || kt == KW_SORRY_USING || kt == KW_ADMIT) {
-            struct decl_sorry *s;
+            struct decl_sorry *sr;
             DECLS_GROW(d->sorries, d->nsorries, d->asorries);
-            s = &d->sorries[d->nsorries++];
-            s->kind = kt == KW_SORRY ? DECL_SORRY_SORRY
-                                     : kt == KW_SORRY_USING ? DECL_SORRY_USING : DECL_SORRY_ADMIT;
-            s->span = t->span;
-            s->tok = k;
-            s->in_body = in_body;
+            sr = &d->sorries[d->nsorries++];
+            sr->kind = kt == KW_SORRY ? DECL_SORRY_SORRY
+                                      : kt == KW_SORRY_USING ? DECL_SORRY_USING : DECL_SORRY_ADMIT;
+            sr->span = t->span;
+            sr->tok = k;
+            sr->in_body = in_body;
+            if (kt == KW_SORRY_USING && in_body)
+                read_using(d, k, e);
+        } else if (in_body) {
+            push_ref(d, &d->refs, &d->nrefs, &d->arefs, k);
+        } else if (k >= sig_first && kt == KW_NONE) {
+            push_ref(d, &d->refs, &d->nrefs, &d->arefs, k);
         }
     }
-    /* usings (their names go to the ref pool first, contiguously) */
-    for (k = body_first; k < e; k++)
-        if (d->kws[k] == KW_SORRY_USING && d->toks[k].kind == LEAN_TOK_IDENT)
-            read_using(d, k, e);
-    p.ref0 = d->nrefs;
-    for (k = body_first; k < e; k++)
-        if (d->toks[k].kind == LEAN_TOK_IDENT && d->kws[k] != KW_SORRY &&
-            d->kws[k] != KW_SORRY_USING && d->kws[k] != KW_ADMIT)
-            push_ref(d, k);
+    if (body_first >= e) {
+        x.nsig_refs = d->nrefs - p.sig_ref0;
+        p.ref0 = d->nrefs;
+    }
     x.nrefs = d->nrefs - p.ref0;
-    p.sig_ref0 = d->nrefs;
-    for (k = sig_first; k < body_first && k < e; k++)
-        if (d->toks[k].kind == LEAN_TOK_IDENT && d->kws[k] == KW_NONE)
-            push_ref(d, k);
-    x.nsig_refs = d->nrefs - p.sig_ref0;
     x.nsorries = d->nsorries - p.sorry0;
     x.nusings = d->nusings - p.using0;
     x.nproof_docs = d->ndocs - p.doc0;
@@ -1103,8 +1127,10 @@ read_decl(struct decls *d, size_t i)
 finish:
     x.in_namespace = scope_has(d, SCOPE_NAMESPACE);
     x.in_mutual = scope_has(d, SCOPE_MUTUAL);
-    DECLS_GROW(d->decls, d->ndecls, d->adecls);
-    d->pools = xreallocarray(d->pools, d->adecls, sizeof *d->pools);
+    if (d->ndecls == d->adecls) {
+        DECLS_GROW(d->decls, d->ndecls, d->adecls);
+        d->pools = xreallocarray(d->pools, d->adecls, sizeof *d->pools);
+    }
     d->decls[d->ndecls] = x;
     d->pools[d->ndecls] = p;
     d->ndecls++;
@@ -1246,7 +1272,7 @@ static void
 fix_pointers(struct decls *d)
 {
     for (size_t i = 0; i < d->nusings; i++)
-        d->usings[i].names = d->usings[i].nnames ? &d->refs[d->using_names0[i]] : NULL;
+        d->usings[i].names = d->usings[i].nnames ? &d->unames[d->using_names0[i]] : NULL;
     for (size_t i = 0; i < d->ndecls; i++) {
         struct decl *x = &d->decls[i];
         const struct decl_pools *p = &d->pools[i];
@@ -1271,16 +1297,47 @@ decls_new(const struct lean_lex *lx)
     d->ntoks = lean_lex_count(lx);
     d->text = lean_lex_text(lx);
     d->kws = xmalloc(d->ntoks + 1);
-    for (i = 0; i < d->ntoks; i++) {
-        const struct lean_tok *t = &d->toks[i];
-        const char *s = d->text + t->span.start;
-        size_t n = t->span.end - t->span.start;
-        if (t->kind == LEAN_TOK_IDENT)
-            d->kws[i] = (unsigned char)kw_of_ident(s, n);
-        else if (t->kind == LEAN_TOK_SYMBOL)
-            d->kws[i] = (unsigned char)kw_of_symbol(s, n);
-        else
-            d->kws[i] = KW_NONE;
+    {
+        /* classify every token once, counting what sizes the pools (no realloc copies:
+         * untouched capacity costs nothing) */
+        size_t nident = 0, ndecl = 0, nsorry = 0, ndoc = 0, ncmd = 0;
+        for (i = 0; i < d->ntoks; i++) {
+            const struct lean_tok *t = &d->toks[i];
+            const char *s = d->text + t->span.start;
+            size_t n = t->span.end - t->span.start;
+            int k = KW_NONE;
+            if (t->kind == LEAN_TOK_IDENT) {
+                k = kw_of_ident(s, n);
+                nident++;
+            } else if (t->kind == LEAN_TOK_SYMBOL) {
+                k = kw_of_symbol(s, n);
+            } else if (t->kind == LEAN_TOK_DOC_COMMENT) {
+                ndoc++;
+            }
+            d->kws[i] = (unsigned char)k;
+            if (k == KW_NONE)
+                continue;
+            if (kw_is_decl(k) || k == KW_ATTR_OPEN)
+                ndecl++;
+            else if (k == KW_SORRY || k == KW_SORRY_USING || k == KW_ADMIT)
+                nsorry++;
+            else if (k >= KW_NAMESPACE && k <= KW_OTHER_CMD)
+                ncmd++;
+        }
+        d->arefs = nident + 16;
+        d->refs = xreallocarray(NULL, d->arefs, sizeof *d->refs);
+        d->adecls = ndecl + ndoc + 16;
+        d->decls = xreallocarray(NULL, d->adecls, sizeof *d->decls);
+        d->pools = xreallocarray(NULL, d->adecls, sizeof *d->pools);
+        d->asorries = nsorry + 16;
+        d->sorries = xreallocarray(NULL, d->asorries, sizeof *d->sorries);
+        d->ausings = nsorry + 16;
+        d->usings = xreallocarray(NULL, d->ausings, sizeof *d->usings);
+        d->using_names0 = xreallocarray(NULL, d->ausings, sizeof *d->using_names0);
+        d->adocs = ndoc + 16;
+        d->docs = xreallocarray(NULL, d->adocs, sizeof *d->docs);
+        d->acmds = ncmd + ndoc + 16;
+        d->cmds = xreallocarray(NULL, d->acmds, sizeof *d->cmds);
     }
 
     i = 0;
@@ -1349,6 +1406,7 @@ decls_free(struct decls *d)
     free(d->usings);
     free(d->using_names0);
     free(d->refs);
+    free(d->unames);
     free(d->docs);
     free(d->scopes);
     free(d);
