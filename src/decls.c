@@ -241,6 +241,7 @@ struct decls {
     /* scope stack while reading */
     struct decls_scope *scopes;
     size_t nscopes, ascopes;
+    size_t nkind[3]; /* open scopes of each enum scope_kind */
 
     bool has_exit;
     struct lean_span exit;
@@ -486,6 +487,7 @@ scope_push_name(struct decls *d, enum scope_kind kind, uint32_t start, uint32_t 
             d->scopes[d->nscopes].start = s;
             d->scopes[d->nscopes].len = k - s;
             d->nscopes++;
+            d->nkind[kind]++;
             s = k + 1;
         }
     }
@@ -499,6 +501,7 @@ scope_push(struct decls *d, enum scope_kind kind)
     d->scopes[d->nscopes].start = 0;
     d->scopes[d->nscopes].len = 0;
     d->nscopes++;
+    d->nkind[kind]++;
 }
 
 /* `end [A.B]`: closes as many scopes as the name has components (one without a name). */
@@ -512,17 +515,16 @@ scope_end(struct decls *d, bool has_name, uint32_t start, uint32_t end)
                 n++;
     if (d->nscopes && d->scopes[d->nscopes - 1].kind == SCOPE_MUTUAL)
         n = 1;
-    while (n-- && d->nscopes)
+    while (n-- && d->nscopes) {
         d->nscopes--;
+        d->nkind[d->scopes[d->nscopes].kind]--;
+    }
 }
 
 static bool
 scope_has(const struct decls *d, enum scope_kind kind)
 {
-    for (size_t i = 0; i < d->nscopes; i++)
-        if (d->scopes[i].kind == kind)
-            return true;
-    return false;
+    return d->nkind[kind] > 0;
 }
 
 static char *

@@ -138,11 +138,16 @@ lex_is_guillemet_open(const unsigned char *t, uint32_t len, uint32_t i)
     return i + 1 < len && t[i] == 0xC2 && t[i + 1] == 0xAB;
 }
 
+/* Longest `«…»` part looked for: a `«` without its `»` this close on its line is a symbol
+ * (bounds the work on text that is being typed or is not Lean). */
+#define LEX_GUILLEMET_MAX 1024
+
 /* End of a `«…»` part starting at i, or 0 when it does not close on its line. */
 static uint32_t
 lex_guillemet_end(const unsigned char *t, uint32_t len, uint32_t i)
 {
-    for (uint32_t j = i + 2; j + 1 < len; j++) {
+    uint32_t lim = len - i > LEX_GUILLEMET_MAX ? i + LEX_GUILLEMET_MAX : len;
+    for (uint32_t j = i + 2; j + 1 < lim; j++) {
         if (t[j] == '\n')
             return 0;
         if (t[j] == 0xC2 && t[j + 1] == 0xBB)
@@ -266,30 +271,24 @@ lex_scan_interp(const unsigned char *t, uint32_t len, uint32_t i, int depth, boo
 static uint32_t
 lex_scan_block(const unsigned char *t, uint32_t len, uint32_t i, bool *open)
 {
-    uint32_t nest = 1;
-    const unsigned char *p;
-    while (i + 1 < len) {
-        /* jump to the next '-' or '/' */
-        p = memchr(t + i, '-', len - i);
-        {
-            const unsigned char *q = memchr(t + i, '/', (p ? (uint32_t)(p - t) : len) - i);
-            if (q)
-                p = q;
-        }
+    /* both delimiters hold a '-': jump from one to the next. pos is the first byte not yet
+     * consumed, so `/-/` opens (the '/' before the '-' is checked first, as Lean does) */
+    uint32_t nest = 1, pos = i;
+    while (pos < len) {
+        const unsigned char *p = memchr(t + pos, '-', len - pos);
+        uint32_t k;
         if (!p)
             break;
-        i = (uint32_t)(p - t);
-        if (i + 1 >= len)
-            break;
-        if (t[i] == '-' && t[i + 1] == '/') {
-            i += 2;
-            if (--nest == 0)
-                return i;
-        } else if (t[i] == '/' && t[i + 1] == '-') {
+        k = (uint32_t)(p - t);
+        if (k > pos && t[k - 1] == '/') {
             nest++;
-            i += 2;
+            pos = k + 1;
+        } else if (k + 1 < len && t[k + 1] == '/') {
+            pos = k + 2;
+            if (--nest == 0)
+                return pos;
         } else {
-            i++;
+            pos = k + 1;
         }
     }
     *open = true;
