@@ -593,24 +593,40 @@ out:
 }
 
 /* Accounts for bytes [from, to) of a token that may hold newlines and non-ASCII: keeps the
- * line, the line's start and adj (UTF-16 units minus bytes so far on the line) current. */
+ * line, the line's start and adj (UTF-16 units minus bytes so far on the line) current.
+ * Eight bytes at a time while they are plain ASCII without a newline (docstrings are long). */
 static void
 lex_account(struct lean_lex *lx, uint32_t from, uint32_t to, uint32_t *line, uint32_t *ls,
             int64_t *adj)
 {
     const unsigned char *t = (const unsigned char *)lx->text;
-    for (uint32_t k = from; k < to; k++) {
-        unsigned char b = t[k];
-        if (b < 0x80) {
-            if (b == '\n') {
-                (*line)++;
-                *ls = k + 1;
-                *adj = 0;
-                lex_add_line(lx, k + 1);
+    const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+    const uint64_t nls = ones * '\n';
+    uint32_t k = from;
+    while (k < to) {
+        if (to - k >= 8) {
+            uint64_t w, x;
+            memcpy(&w, t + k, 8);
+            x = w ^ nls;
+            if (!((w | ((x - ones) & ~x)) & highs)) {
+                k += 8;
+                continue;
             }
-        } else {
-            *adj += (int64_t)lex_units(b) - 1;
-            lx->wide[lx->nlines - 1] = 1;
+        }
+        {
+            unsigned char b = t[k];
+            if (b < 0x80) {
+                if (b == '\n') {
+                    (*line)++;
+                    *ls = k + 1;
+                    *adj = 0;
+                    lex_add_line(lx, k + 1);
+                }
+            } else {
+                *adj += (int64_t)lex_units(b) - 1;
+                lx->wide[lx->nlines - 1] = 1;
+            }
+            k++;
         }
     }
 }
