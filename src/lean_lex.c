@@ -99,16 +99,38 @@ lex_is_subscript(uint32_t c)
            (c >= 0x1d62 && c <= 0x1d6a) || c == 0x2c7c;
 }
 
+/* ASCII classes: LC_SPACE ' ' '\t' '\r' '\n'; LC_ID_FIRST letters and '_'; LC_ID_REST those,
+ * digits, '\'', '!', '?'; LC_DIGIT '0'-'9'. Bytes >= 0x80 have none (decoded separately). */
+enum { LC_SPACE = 1, LC_ID_FIRST = 2, LC_ID_REST = 4, LC_DIGIT = 8 };
+static const unsigned char lex_class[256] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0, 0, 1, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    1, 4, 0, 0, 0, 0, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0,
+    12, 12, 12, 12, 12, 12, 12, 12, 12, 12, 0, 0, 0, 0, 0, 4,
+    0, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6,
+    6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 0, 0, 0, 0, 6,
+    0, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6,
+    6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+};
+
 static inline bool
 lex_ascii_id_first(unsigned char b)
 {
-    return (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || b == '_';
+    return (lex_class[b] & LC_ID_FIRST) != 0;
 }
 
 static inline bool
 lex_ascii_id_rest(unsigned char b)
 {
-    return lex_ascii_id_first(b) || (b >= '0' && b <= '9') || b == '\'' || b == '!' || b == '?';
+    return (lex_class[b] & LC_ID_REST) != 0;
 }
 
 /* Length of an identifier-start character at i (0 if none); `«` is not included. */
@@ -156,9 +178,10 @@ lex_guillemet_end(const unsigned char *t, uint32_t len, uint32_t i)
     return 0;
 }
 
-/* Scans an identifier starting at i (known to start one). Returns its end. */
+/* Scans an identifier starting at i (known to start one). Returns its end; *wide is set
+ * when it holds a non-ASCII character. */
 static uint32_t
-lex_scan_ident(const unsigned char *t, uint32_t len, uint32_t i)
+lex_scan_ident(const unsigned char *t, uint32_t len, uint32_t i, bool *wide)
 {
     for (;;) {
         uint32_t n;
@@ -167,21 +190,23 @@ lex_scan_ident(const unsigned char *t, uint32_t len, uint32_t i)
             if (!e)
                 return i;
             i = e;
+            *wide = true;
         } else {
             n = lex_id_first_len(t, len, i);
             if (!n)
                 return i;
+            if (n > 1)
+                *wide = true;
             i += n;
-            while (i < len) {
-                if (t[i] < 0x80) {
-                    if (!lex_ascii_id_rest(t[i]))
-                        break;
+            for (;;) {
+                while (i < len && (lex_class[t[i]] & LC_ID_REST))
                     i++;
-                    continue;
-                }
-                n = lex_id_rest_len(t, len, i);
+                if (i >= len || t[i] < 0x80)
+                    break;
+                n = lex_id_rest_len(t, len, i); /* a subscript or letter-like character */
                 if (!n)
                     break;
+                *wide = true;
                 i += n;
             }
         }
@@ -332,7 +357,7 @@ lex_scan_char(const unsigned char *t, uint32_t len, uint32_t i)
 static inline bool
 lex_is_digit(unsigned char b)
 {
-    return b >= '0' && b <= '9';
+    return (lex_class[b] & LC_DIGIT) != 0;
 }
 
 static uint32_t
@@ -447,12 +472,13 @@ lex_push(struct lean_lex *lx)
 static inline bool
 lex_is_space(unsigned char b)
 {
-    return b == ' ' || b == '\t' || b == '\r' || b == '\n';
+    return (lex_class[b] & LC_SPACE) != 0;
 }
 
 /* Lexes one token at i (not whitespace). Sets kind, end, content, flags. */
 static void
-lex_one(const unsigned char *t, uint32_t len, uint32_t i, struct lean_tok *tok, uint32_t *endp)
+lex_one(const unsigned char *t, uint32_t len, uint32_t i, struct lean_tok *tok, uint32_t *endp,
+        bool *wide)
 {
     unsigned char b = t[i];
     uint32_t e, n, cp;
@@ -544,7 +570,7 @@ lex_one(const unsigned char *t, uint32_t len, uint32_t i, struct lean_tok *tok, 
                                                  (lex_is_guillemet_open(t, len, i) &&
                                                   lex_guillemet_end(t, len, i))))) {
     ident:
-        e = lex_scan_ident(t, len, i);
+        e = lex_scan_ident(t, len, i, wide);
         if (e < len && t[e] == '"' && t[e - 1] == '!') {
             /* s!"…", m!"…", f!"…" */
             uint32_t q = e;
@@ -644,7 +670,7 @@ lean_lex_new(const char *text, size_t len)
     lx->text = text;
     lx->len = (uint32_t)(len > LEAN_LEX_MAX_LEN ? LEAN_LEX_MAX_LEN : len);
     n = lx->len;
-    lx->atoks = n / 4 + 16;
+    lx->atoks = n / 3 + 16; /* dense Lean has a token per 3-4 bytes: no realloc copies */
     lx->toks = xreallocarray(NULL, lx->atoks, sizeof *lx->toks);
     lx->alines = n / 40 + 16;
     lx->lines = xreallocarray(NULL, lx->alines, sizeof *lx->lines);
@@ -655,8 +681,11 @@ lean_lex_new(const char *text, size_t len)
         struct lean_tok *tok;
         uint32_t e;
         unsigned char b = t[i];
+        bool wide = false;
         if (b == ' ' || b == '\t' || b == '\r') {
             i++;
+            while (i < n && t[i] == ' ')
+                i++;
             continue;
         }
         if (b == '\n') {
@@ -671,7 +700,7 @@ lean_lex_new(const char *text, size_t len)
         tok->flags = 0;
         if (i == 0 || lex_is_space(t[i - 1]))
             tok->flags |= LEAN_TOK_F_SPACE_BEFORE;
-        lex_one(t, n, i, tok, &e);
+        lex_one(t, n, i, tok, &e, &wide);
         if (e > n)
             e = n; /* an escape at the very end */
         tok->span.start = i;
@@ -686,7 +715,7 @@ lean_lex_new(const char *text, size_t len)
         case LEAN_TOK_SYMBOL:
         case LEAN_TOK_UNKNOWN:
             /* one line; only non-ASCII bytes change the column */
-            if (b >= 0x80 || tok->kind == LEAN_TOK_IDENT)
+            if (b >= 0x80 || wide)
                 for (uint32_t k = i; k < e; k++)
                     if (t[k] >= 0x80) {
                         adj += (int64_t)lex_units(t[k]) - 1;
