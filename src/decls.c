@@ -376,11 +376,22 @@ enum scan_mode { SCAN_DECL, SCAN_CMD };
 static bool starts_command(const struct decls *d, size_t k, int depth, enum scan_mode mode);
 
 /* `local` / `scoped` / `public` / `meta` are modifiers only before a command keyword. */
+static size_t match_bracket(const struct decls *d, size_t i, size_t end);
+
 static bool
 attr_kind_starts(const struct decls *d, size_t k)
 {
     size_t j = next_code(d, k + 1);
-    int kj = kw_at(d, j);
+    int kj;
+    if (tok_text_is(d, j, "[") && !(d->toks[j].flags & LEAN_TOK_F_SPACE_BEFORE)) {
+        /* scoped[NS] */
+        size_t lim = j + 16 < d->ntoks ? j + 16 : d->ntoks;
+        size_t cl = match_bracket(d, j, lim);
+        if (cl >= lim)
+            return false;
+        j = next_code(d, cl + 1);
+    }
+    kj = kw_at(d, j);
     return j < d->ntoks && (kw_is_strong(kj) || kw_is_modifier(kj));
 }
 
@@ -396,6 +407,20 @@ doc_starts(const struct decls *d, size_t k)
     if (kj == KW_LOCAL || kj == KW_SCOPED || kj == KW_PUBLIC || kj == KW_META)
         return attr_kind_starts(d, j);
     return kw_is_strong(kj);
+}
+
+/* `local` / `scoped` / … at i followed by further such words and then a command that is
+ * not a declaration keyword (`local notation`, `scoped macro`). */
+static bool
+only_kind_before_cmd(const struct decls *d, size_t i)
+{
+    size_t j = i;
+    int kj;
+    do {
+        j = next_code(d, j + 1);
+        kj = kw_at(d, j);
+    } while (j < d->ntoks && kw_is_modifier(kj));
+    return j < d->ntoks && !kw_is_decl(kj) && kj != KW_ATTR_OPEN;
 }
 
 static bool
@@ -1216,6 +1241,17 @@ read_cmd(struct decls *d, size_t i)
     } else {
         if (kk == KW_DERIVING && kw_at(d, next_code(d, k)) == KW_INSTANCE)
             k = next_code(d, k) + 1;
+        if (kk == KW_LOCAL || kk == KW_SCOPED || kk == KW_PUBLIC || kk == KW_META) {
+            /* `scoped[NS] notation …`: the kind words, then the command's own keyword */
+            size_t nx = next_code(d, k);
+            if (tok_text_is(d, nx, "[")) {
+                size_t cl = match_bracket(d, nx, d->ntoks);
+                nx = next_code(d, cl < d->ntoks ? cl + 1 : cl);
+            }
+            while (nx < d->ntoks && kw_is_modifier(d->kws[nx]))
+                nx = next_code(d, nx + 1);
+            k = nx < d->ntoks ? nx + 1 : nx;
+        }
         end = scan_to_start(d, k, SCAN_CMD);
         last = last_code_before(d, i, end);
         c.has_in = last > i && d->kws[last] == KW_IN;
@@ -1364,7 +1400,8 @@ decls_new(const struct lean_lex *lx)
                 /* a stray doc comment: its own command */
                 next = read_cmd(d, i);
             } else if ((kk == KW_LOCAL || kk == KW_SCOPED || kk == KW_PUBLIC || kk == KW_META) &&
-                       !attr_kind_starts(d, i)) {
+                       (!attr_kind_starts(d, i) || only_kind_before_cmd(d, i))) {
+                /* `local notation …`, `scoped[NS] infix …`: a command, not a declaration */
                 next = read_cmd(d, i);
             } else {
                 next = read_decl(d, i);

@@ -391,6 +391,19 @@ test_robust(void)
     is_int(decls_count(ds), 1, "foo.end / .end are not the end command");
     is_int(decls_cmd_count(ds), 0, "no commands");
 
+    parse("section\nlocal notation \"|\" x \"|\" => abs x\n"
+          "scoped[Foo] infix:50 \" ~ \" => f\n"
+          "local instance : Inhabited Nat := ⟨0⟩\n"
+          "theorem t : True := trivial\nend\n");
+    is_int(decls_count(ds), 2, "local notation and scoped infix are not declarations");
+    is_int(decls_get(ds, 0)->kind, DECL_KIND_INSTANCE, "local instance is");
+    ok(decls_get(ds, 0)->modifiers & DECL_MOD_LOCAL, "local modifier");
+    is_int(decls_cmd(ds, 1)->kind, DECL_CMD_OTHER, "local notation command");
+    is_str(span_text(decls_cmd(ds, 1)->range), "local notation \"|\" x \"|\" => abs x",
+           "local notation range");
+    is_str(span_text(decls_cmd(ds, 2)->range), "scoped[Foo] infix:50 \" ~ \" => f",
+           "scoped infix range");
+
     parse("");
     is_int(decls_count(ds), 0, "empty file");
     ok(!decls_exit(ds, NULL), "no #exit");
