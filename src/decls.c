@@ -20,7 +20,7 @@ enum kw {
     KW_SET_OPTION, KW_HASH, KW_EXIT, KW_BLUEPRINT_COMMENT, KW_ATTRIBUTE, KW_IMPORT,
     KW_DERIVING, KW_OTHER_CMD,
     /* inside declarations */
-    KW_BY, KW_WHERE, KW_SORRY, KW_SORRY_USING, KW_ADMIT, KW_IN, KW_PRIORITY,
+    KW_BY, KW_WHERE, KW_SORRY, KW_SORRY_USING, KW_ADMIT, KW_IN, KW_PRIORITY, KW_LET,
     /* symbols */
     KW_ASSIGN, KW_COLON, KW_BAR, KW_ARROW, KW_COMMA, KW_DOT, KW_ATTR_OPEN, KW_OPEN_BR,
     KW_CLOSE_BR,
@@ -89,6 +89,10 @@ kw_of_ident(const char *s, size_t n)
         KW_IS("elab_rules", KW_OTHER_CMD);
         KW_IS("export", KW_OTHER_CMD);
         break;
+    case 'h':
+        KW_IS("have", KW_LET);
+        KW_IS("haveI", KW_LET);
+        break;
     case 'i':
         KW_IS("instance", KW_INSTANCE);
         KW_IS("inductive", KW_INDUCTIVE);
@@ -103,6 +107,8 @@ kw_of_ident(const char *s, size_t n)
         break;
     case 'l':
         KW_IS("lemma", KW_LEMMA);
+        KW_IS("let", KW_LET);
+        KW_IS("letI", KW_LET);
         KW_IS("local", KW_LOCAL);
         KW_IS("library_note", KW_OTHER_CMD);
         break;
@@ -1016,13 +1022,18 @@ read_decl(struct decls *d, size_t i)
     x.body_kind = DECL_BODY_NONE;
     {
         int depth = 0;
-        size_t sig_last = SIZE_MAX;
+        size_t sig_last = SIZE_MAX, pending_let = 0;
         for (k = sig_first; k < e; k++) {
             int kt = d->kws[k];
             if (is_comment(&d->toks[k]))
                 continue;
             if (depth == 0) {
-                if (kt == KW_ASSIGN) {
+                if (kt == KW_LET) {
+                    /* `let x : T := v` inside a statement: its `:=` is not the body's */
+                    pending_let++;
+                } else if (kt == KW_ASSIGN && pending_let > 0) {
+                    pending_let--;
+                } else if (kt == KW_ASSIGN) {
                     size_t nx = next_code(d, k + 1);
                     x.has_assign = true;
                     x.assign = d->toks[k].span;

@@ -404,6 +404,12 @@ test_robust(void)
     is_str(span_text(decls_cmd(ds, 2)->range), "scoped[Foo] infix:50 \" ~ \" => f",
            "scoped infix range");
 
+    parse("lemma withLet (q : ℕ) :\n    let S : ℕ := q + 1\n    S = q + 1 := by\n  sorry\n");
+    x = decls_get(ds, 0);
+    is_int(x->body_kind, DECL_BODY_TACTIC, "let … := inside the statement is not the body");
+    is_int(x->proof, DECL_PROOF_SORRY, "the real body is a sorry");
+    is_str(span_text(x->type), "let S : ℕ := q + 1\n    S = q + 1", "type includes the let");
+
     parse("");
     is_int(decls_count(ds), 0, "empty file");
     ok(!decls_exit(ds, NULL), "no #exit");
