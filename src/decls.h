@@ -11,7 +11,9 @@
  * `namespace`, `end`, `@[`, `private`, …) start a command in any column; ones that can
  * (`open … in`, `set_option … in`, `#adaptation_note`, a doc comment before a tactic)
  * start one inside a declaration only in column 0 (a doc comment also when a declaration
- * keyword or modifier follows it). `#exit` ends the file.
+ * keyword or modifier follows it). `local notation …`, `scoped[NS] infix …` are commands,
+ * `local instance` a declaration. A `let`/`have … :=` inside a statement is not the body's
+ * `:=`. `#exit` ends the file.
  *
  * Naming: functions are decls_<verb>; one declaration is a `struct decl`, its parts
  * `struct decl_*`. Ownership: decls_new() returns a new object the caller frees with
@@ -213,9 +215,11 @@ struct decl {
     bool in_namespace;           /* inside at least one `namespace` */
     bool in_mutual;              /* inside `mutual … end` */
     bool blank_line_before;      /* a blank line lies between the previous command's last
-                                  * line and range.start's line (true for the first command) */
-    size_t prev_cmd_end_line;    /* last line of the previous command (decl or other);
-                                  * SIZE_MAX when this is the first */
+                                  * line and range.start's line (true when no command comes
+                                  * before); `open … in` / `set_option … in` prefixes right
+                                  * before the declaration count as part of it */
+    size_t prev_cmd_end_line;    /* last line of the previous command (decl or other, such
+                                  * prefixes skipped); SIZE_MAX when there is none */
 };
 
 /* ---- other commands ---- */
