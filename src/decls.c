@@ -56,9 +56,20 @@ kw_is_strong(int k)
             return k;                                                                       \
     } while (0)
 
+/* For each first letter a-z, bit n set when some keyword of that letter has n bytes:
+ * rejects most identifiers before any comparison. */
+static const uint32_t kw_len_mask[26] = {
+    0x21260u, 0x60004u, 0x20u, 0x40108u, 0x4d8u, 0x0u, 0x0u, 0x30u, 0x87e4u,
+    0x0u, 0x0u, 0x1038u, 0x870u, 0x2340u, 0x50u, 0x3c0u, 0x0u, 0x48080u,
+    0x100ee0u, 0x80u, 0x140u, 0x100u, 0x20u, 0x0u, 0x0u, 0x0u,
+};
+
 static enum kw
 kw_of_ident(const char *s, size_t n)
 {
+    unsigned char c = (unsigned char)s[0];
+    if (c < 'a' || c > 'z' || n > 31 || !(kw_len_mask[c - 'a'] & (1u << n)))
+        return KW_NONE;
     switch (s[0]) {
     case 'a':
         KW_IS("abbrev", KW_ABBREV);
@@ -589,35 +600,32 @@ push_ref(struct decls *d, struct decl_ref **pool, size_t *n, size_t *alloc, size
 {
     const struct lean_tok *t = &d->toks[k];
     struct decl_ref *r;
-    const char *s = d->text + t->span.start;
-    size_t len = t->span.end - t->span.start;
-    uint32_t last = t->span.start;
-    if (!memchr(s, 0xC2, len)) {
-        /* no «…» part: the last dot splits */
-        for (size_t b = len; b > 0; b--)
-            if (s[b - 1] == '.') {
-                last = t->span.start + (uint32_t)b;
-                break;
-            }
-    } else {
-        bool in_guillemet = false;
-        for (uint32_t b = t->span.start; b < t->span.end; b++) {
-            unsigned char c = (unsigned char)d->text[b];
-            if (c == 0xC2 && b + 1 < t->span.end) {
-                unsigned char c2 = (unsigned char)d->text[b + 1];
-                if (c2 == 0xAB)
-                    in_guillemet = true;
-                else if (c2 == 0xBB)
-                    in_guillemet = false;
-            } else if (c == '.' && !in_guillemet) {
+    const unsigned char *s = (const unsigned char *)d->text + t->span.start;
+    uint32_t len = t->span.end - t->span.start, last = 0;
+    bool guillemets = false;
+    for (uint32_t b = 0; b < len; b++) {
+        if (s[b] == '.')
+            last = b + 1;
+        else if (s[b] == 0xC2)
+            guillemets = true;
+    }
+    if (guillemets) {
+        /* a dot inside «…» does not split */
+        bool inside = false;
+        last = 0;
+        for (uint32_t b = 0; b < len; b++) {
+            if (s[b] == 0xC2 && b + 1 < len && s[b + 1] == 0xAB)
+                inside = true;
+            else if (s[b] == 0xC2 && b + 1 < len && s[b + 1] == 0xBB)
+                inside = false;
+            else if (s[b] == '.' && !inside)
                 last = b + 1;
-            }
         }
     }
     DECLS_GROW(*pool, *n, *alloc);
     r = &(*pool)[(*n)++];
     r->span = t->span;
-    r->last_start = last;
+    r->last_start = t->span.start + last;
 }
 
 /* ---- the declaration reader ---- */
