@@ -367,7 +367,8 @@ lex_scan_number(const unsigned char *t, uint32_t len, uint32_t i)
         unsigned char k = t[i + 1] | 0x20;
         uint32_t j = i + 2;
         if (k == 'x') {
-            while (j < len && (lex_is_digit(t[j]) || ((t[j] | 0x20) >= 'a' && (t[j] | 0x20) <= 'f')))
+            while (j < len &&
+                   (lex_is_digit(t[j]) || ((t[j] | 0x20) >= 'a' && (t[j] | 0x20) <= 'f')))
                 j++;
         } else if (k == 'b') {
             while (j < len && (t[j] == '0' || t[j] == '1'))

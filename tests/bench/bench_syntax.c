@@ -63,7 +63,8 @@ generate(size_t *len)
             (void)buf_adds(&b, "  sorry\n\n");
         else {
             for (int k = 0; k < 8; k++)
-                (void)buf_addf(&b, "  have h%d : (0 : ℝ) < x + %d := by positivity -- step\n", k, k);
+                (void)buf_addf(&b, "  have h%d : (0 : ℝ) < x + %d := by positivity -- s\n", k,
+                               k);
             (void)buf_addf(&b, "  nlinarith [Real.add_one_le_exp x, node_%d x hx n h₁]\n\n", i - 1);
         }
     }

@@ -55,7 +55,8 @@ test_node(void)
     const struct blueprint_attr *a;
     const struct blueprint_field *f;
     parse("@[simp, blueprint \"lem:weighted-tail\"\n"
-          "  (statement := /--   If $x \\in \\{a\\}$ then \\cref{lem:a, lem:b } and \\Cref{thm:c}.\n"
+          "  (statement := /--   If $x \\in \\{a\\}$ then \\cref{lem:a, lem:b } and "
+          "\\Cref{thm:c}.\n"
           "    Second line. -/)\n"
           "  (proof := /-- By \\cref{lem:a,lem:b}. -/)\n"
           "  (title := \"A \\\"quoted\\\" \\\\cref{lem:d} title\")\n"

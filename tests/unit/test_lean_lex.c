@@ -333,7 +333,8 @@ test_positions(void)
     ok(lean_lex_tok(lx, 0)->flags & LEAN_TOK_F_LINE_FIRST, "a is line first");
     ok(!(lean_lex_tok(lx, 1)->flags & LEAN_TOK_F_LINE_FIRST), "b is not line first");
     ok(lean_lex_tok(lx, 2)->flags & LEAN_TOK_F_LINE_FIRST, "indented c is line first");
-    ok(!(lean_lex_tok(lx, 5)->flags & LEAN_TOK_F_LINE_FIRST), "e after a comment ending on its line");
+    ok(!(lean_lex_tok(lx, 5)->flags & LEAN_TOK_F_LINE_FIRST),
+       "e after a comment ending on its line");
     ok(lean_lex_tok(lx, 1)->flags & LEAN_TOK_F_SPACE_BEFORE, "b has space before");
     lex("f(x)");
     ok(!(lean_lex_tok(lx, 1)->flags & LEAN_TOK_F_SPACE_BEFORE), "( glued");
