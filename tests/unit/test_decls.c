@@ -410,6 +410,16 @@ test_robust(void)
     is_int(x->proof, DECL_PROOF_SORRY, "the real body is a sorry");
     is_str(span_text(x->type), "let S : ℕ := q + 1\n    S = q + 1", "type includes the let");
 
+    parse("namespace N\r\n\r\n@[blueprint \"lem:c\"]\r\ntheorem crlf : True := by\r\n  sorry\r\n"
+          "\r\ntheorem crlf2 : True := by sorry\r\nend N\r\n");
+    x = decls_get(ds, 0);
+    is_int(x->proof, DECL_PROOF_SORRY, "CRLF: by + newline + sorry");
+    is_int(x->placeholder.range.start.line, 4, "CRLF: sorry line");
+    ok(x->blank_line_before, "CRLF: blank line (\\r only) before the node");
+    is_str(x->full_name, "N.crlf", "CRLF: namespace");
+    is_int(decls_get(ds, 1)->malformed, DECL_MALFORMED_SAME_LINE, "CRLF: same line");
+    is_str(span_text(decls_cmd(ds, 1)->name_span), "N", "CRLF: end name without \\r");
+
     parse("");
     is_int(decls_count(ds), 0, "empty file");
     ok(!decls_exit(ds, NULL), "no #exit");
