@@ -6,6 +6,9 @@
 
 #include "xalloc.h"
 
+/* Most tokens allocated up front (40 bytes each); past this the array doubles. */
+#define LEX_PRESIZE_MAX ((uint32_t)1 << 21)
+
 /* Interpolated strings nest (`s!"{s!"{x}"}"`); deeper than this is lexed as plain text. */
 #define LEX_INTERP_DEPTH 32
 
@@ -671,7 +674,8 @@ lean_lex_new(const char *text, size_t len)
     lx->text = text;
     lx->len = (uint32_t)(len > LEAN_LEX_MAX_LEN ? LEAN_LEX_MAX_LEN : len);
     n = lx->len;
-    lx->atoks = n / 3 + 16; /* dense Lean has a token per 3-4 bytes: no realloc copies */
+    /* dense Lean has a token per 3-4 bytes: no realloc copies (capped: a huge text grows) */
+    lx->atoks = n / 3 + 16 < LEX_PRESIZE_MAX ? n / 3 + 16 : LEX_PRESIZE_MAX;
     lx->toks = xreallocarray(NULL, lx->atoks, sizeof *lx->toks);
     lx->alines = n / 40 + 16;
     lx->lines = xreallocarray(NULL, lx->alines, sizeof *lx->lines);
