@@ -584,7 +584,10 @@ router_initialize_result(struct proxy *p, const struct jsonrpc_msg *m, const cha
         buf_add(&out, body, at);
         buf_adds(&out, "\"executeCommandProvider\":{\"commands\":");
         buf_adds(&out, actions_commands_json());
-        buf_adds(&out, caps.len > 2 ? "}," : "}");
+        size_t pos = 0;
+        struct jspan k, v;
+        bool empty = !jscan_next(caps, &pos, &k, &v); /* `{}` or `{ }`: no comma */
+        buf_adds(&out, empty ? "}" : "},");
         buf_add(&out, body + at, len - at);
     } else {
         /* A future Lean with commands of its own: merge the lists. */
