@@ -20,7 +20,6 @@ struct diag_entry {
     bool lean_known;
     char version[32];        /* raw JSON of Lean's last version, "" when none */
     struct buf lean;         /* comma-separated raw items */
-    size_t lean_count;
     struct lean_diag *view;  /* parsed cache of `lean` */
     size_t view_n;
     bool view_valid;
@@ -115,29 +114,60 @@ diag_append_items(struct buf *out, struct jspan arr)
     return n;
 }
 
-int
-diagnostics_lean_publish(struct diagnostics *d, struct jspan params, char **uri_out)
+/* Appends the inner text of a JSON array span (its items, as written) to out, with a
+ * comma when out already holds items. Returns false for an empty array. No walk over the
+ * items: this is the hot path of every publishDiagnostics. */
+static bool
+diag_append_inner(struct buf *out, struct jspan arr)
 {
-    struct jspan uri_span, arr, ver, inc;
-    if (!jscan_get(params, "uri", &uri_span) || jscan_type(uri_span) != JSCAN_STRING ||
-        !jscan_get(params, "diagnostics", &arr) || jscan_type(arr) != JSCAN_ARRAY)
+    const char *p = arr.p + 1, *end = arr.p + arr.len - 1;
+    while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+        p++;
+    while (end > p && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\n' || end[-1] == '\r'))
+        end--;
+    if (p == end)
+        return false;
+    if (out->len)
+        buf_addch(out, ',');
+    buf_add(out, p, (size_t)(end - p));
+    return true;
+}
+
+int
+diagnostics_lean_publish(struct diagnostics *d, struct jspan params, char **uri_out,
+                         bool *incremental_out)
+{
+    struct jspan key, val, uri_span = {NULL, 0}, arr = {NULL, 0}, ver = {NULL, 0};
+    bool incremental = false;
+    size_t pos = 0;
+    /* One pass over the members. */
+    while (jscan_next(params, &pos, &key, &val)) {
+        if (key.len == 3 && memcmp(key.p, "uri", 3) == 0)
+            uri_span = val;
+        else if (key.len == 11 && memcmp(key.p, "diagnostics", 11) == 0)
+            arr = val;
+        else if (key.len == 7 && memcmp(key.p, "version", 7) == 0)
+            ver = val;
+        else if (key.len == 13 && memcmp(key.p, "isIncremental", 13) == 0)
+            incremental = jscan_is_true(val);
+    }
+    if (jscan_type(uri_span) != JSCAN_STRING || jscan_type(arr) != JSCAN_ARRAY)
         return -EINVAL;
     char *uri = jscan_strdup(uri_span);
     struct diag_entry *e = diag_get(d, uri);
-    bool incremental = jscan_get(params, "isIncremental", &inc) && jscan_is_true(inc);
-    if (!incremental || !e->lean_known) {
+    if (!incremental || !e->lean_known)
         buf_reset(&e->lean);
-        e->lean_count = 0;
-    }
-    e->lean_count += diag_append_items(&e->lean, arr);
+    diag_append_inner(&e->lean, arr);
     e->lean_known = true;
     e->view_valid = false;
-    if (jscan_get(params, "version", &ver) && ver.len < sizeof e->version) {
+    if (ver.p && ver.len < sizeof e->version) {
         memcpy(e->version, ver.p, ver.len);
         e->version[ver.len] = '\0';
     } else {
         e->version[0] = '\0';
     }
+    if (incremental_out)
+        *incremental_out = incremental;
     if (uri_out)
         *uri_out = uri;
     else
@@ -260,8 +290,6 @@ static void
 diag_build_view(struct diag_entry *e)
 {
     free(e->view);
-    e->view = xcalloc(e->lean_count ? e->lean_count : 1, sizeof *e->view);
-    e->view_n = 0;
     /* Re-wrap the comma-separated items as an array to iterate them. */
     struct buf arr;
     buf_init(&arr, 0);
@@ -269,8 +297,10 @@ diag_build_view(struct diag_entry *e)
     buf_add(&arr, e->lean.data ? e->lean.data : "", e->lean.len);
     buf_addch(&arr, ']');
     struct jspan a = {arr.data, arr.len}, item;
-    size_t pos = 0;
-    while (jscan_next(a, &pos, NULL, &item) && e->view_n < e->lean_count) {
+    size_t n = jscan_array_len(a), pos = 0;
+    e->view = xcalloc(n ? n : 1, sizeof *e->view);
+    e->view_n = 0;
+    while (jscan_next(a, &pos, NULL, &item) && e->view_n < n) {
         struct lean_diag *ld = &e->view[e->view_n];
         struct jspan v;
         long long sev = 1;
@@ -307,8 +337,10 @@ diagnostics_lean_view(struct diagnostics *d, const char *uri, size_t *n, bool *k
 }
 
 size_t
-diagnostics_lean_count(const struct diagnostics *d, const char *uri)
+diagnostics_lean_count(struct diagnostics *d, const char *uri)
 {
-    const struct diag_entry *e = diag_find(d, uri);
-    return e ? e->lean_count : 0;
+    size_t n;
+    bool known;
+    diagnostics_lean_view(d, uri, &n, &known);
+    return n;
 }

@@ -26,8 +26,10 @@ void diagnostics_free(struct diagnostics *d);
 
 /* Records a publishDiagnostics from Lean: params is the validated params object.
  * Returns 0, or -EINVAL when params lack a string uri or a diagnostics array. When uri_out
- * is not NULL it receives the decoded uri (free() it). */
-int diagnostics_lean_publish(struct diagnostics *d, struct jspan params, char **uri_out);
+ * is not NULL it receives the decoded uri (free() it); incremental_out (may be NULL) tells
+ * whether the batch was marked isIncremental. */
+int diagnostics_lean_publish(struct diagnostics *d, struct jspan params, char **uri_out,
+                             bool *incremental_out);
 /* Replaces the proxy's own set for (uri, source) with items_json, a JSON array text of
  * LSP Diagnostic objects ("[]" or NULL clears it). Returns true when the set changed. */
 bool diagnostics_set_own(struct diagnostics *d, const char *uri, const char *source,
@@ -47,7 +49,7 @@ void diagnostics_write_publish(struct diagnostics *d, const char *uri, struct bu
 const struct lean_diag *diagnostics_lean_view(struct diagnostics *d, const char *uri,
                                               size_t *n, bool *known);
 /* Number of Lean's current diagnostics for uri. */
-size_t diagnostics_lean_count(const struct diagnostics *d, const char *uri);
+size_t diagnostics_lean_count(struct diagnostics *d, const char *uri);
 
 /* True when message is Lean's "declaration uses sorry" warning, in any of its wordings:
  * 'sorry', `sorry`, and "declaration `foo` uses `sorry`" (lean-lsp-facts.md §3.2). */

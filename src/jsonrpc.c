@@ -66,6 +66,11 @@ jsonrpc_parse(const char *body, size_t len, struct jsonrpc_msg *m)
             memcpy(m->method, b.data ? b.data : "", b.len + 1);
         }
         buf_release(&b);
+        if (m->params.p && jscan_type(m->params) == JSCAN_NULL) {
+            /* "params": null, as some clients send on shutdown and exit: no params. */
+            m->params.p = NULL;
+            m->params.len = 0;
+        }
         if (m->params.p) {
             enum jscan_type pt = jscan_type(m->params);
             if (pt != JSCAN_OBJECT && pt != JSCAN_ARRAY) {

@@ -48,7 +48,7 @@ struct jsonrpc_msg {
     enum jsonrpc_kind kind;
     struct jspan whole;  /* the message object */
     struct jspan id;     /* raw id text; p == NULL when absent */
-    struct jspan params; /* p == NULL when absent */
+    struct jspan params; /* p == NULL when absent or null */
     struct jspan result; /* responses */
     struct jspan error;  /* responses */
     char method[JSONRPC_METHOD_MAX]; /* decoded method, "" when absent or too long */

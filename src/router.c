@@ -754,12 +754,11 @@ router_lean_message(struct proxy *p, const char *body, size_t len)
     }
     if (strcmp(m.method, "textDocument/publishDiagnostics") == 0) {
         char *uri = NULL;
-        struct jspan inc;
-        if (diagnostics_lean_publish(p->diags, m.params, &uri) < 0) {
+        bool incremental = false;
+        if (diagnostics_lean_publish(p->diags, m.params, &uri, &incremental) < 0) {
             proxy_to_editor(p, body, len);
             return;
         }
-        bool incremental = jscan_get(m.params, "isIncremental", &inc) && jscan_is_true(inc);
         struct document *doc = documents_get(p->docs, uri);
         if (doc)
             workspace_lean_changed(p, doc);

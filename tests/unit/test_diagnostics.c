@@ -11,7 +11,7 @@ publish(struct diagnostics *d, const char *params)
 {
     struct jspan v;
     jscan_validate(params, strlen(params), &v, NULL);
-    return diagnostics_lean_publish(d, v, NULL);
+    return diagnostics_lean_publish(d, v, NULL, NULL);
 }
 
 static int
@@ -61,6 +61,12 @@ main(void)
     diagnostics_set_own(d, u, "marathon", NULL);
     is_int(merged_count(d, u, msgs, sizeof msgs), 0, "all cleared");
     ok(publish(d, "{\"uri\":3,\"diagnostics\":[]}") < 0, "bad uri refused");
+    publish(d, "{\"uri\":\"file:///w.lean\",\"diagnostics\":[ ]}");
+    publish(d, "{\"uri\":\"file:///w.lean\",\"isIncremental\":true,\"diagnostics\":[ " D("w1", 1, 1) " ,\n " D("w2", 1, 2) " ]}");
+    publish(d, "{\"uri\":\"file:///w.lean\",\"isIncremental\":true,\"diagnostics\":[\n]}");
+    is_int(merged_count(d, "file:///w.lean", msgs, sizeof msgs), 2, "white space inside arrays: items kept, merged set valid");
+    is_str(msgs, "w1;w2;", "both items, in order");
+    is_int(diagnostics_lean_count(d, "file:///w.lean"), 2, "count");
 
     publish(d, "{\"uri\":\"file:///b.lean\",\"version\":1,\"diagnostics\":["
                "{\"range\":{\"start\":{\"line\":4,\"character\":8},\"end\":{\"line\":4,\"character\":15}},"

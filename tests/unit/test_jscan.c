@@ -93,6 +93,9 @@ main(void)
     const char *badparams = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"x\",\"params\":3}";
     jsonrpc_parse(badparams, strlen(badparams), &m);
     is_int(m.kind, JSONRPC_INVALID, "scalar params are invalid");
+    const char *nullp = "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"shutdown\",\"params\":null}";
+    jsonrpc_parse(nullp, strlen(nullp), &m);
+    ok(m.kind == JSONRPC_REQUEST && m.params.p == NULL, "params null counts as no params");
     const char *both = "{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":1,\"error\":{}}";
     jsonrpc_parse(both, strlen(both), &m);
     is_int(m.kind, JSONRPC_INVALID, "result and error together are invalid");
