@@ -102,11 +102,11 @@ test: build
 	$(Q)$(TEST_ENV) tests/run-tests $(TEST_BIN)
 
 # make check: what CI runs (the README's test command): plain, then ASan+UBSan, then
-# the unit tests under valgrind.
+# everything under valgrind (unit programs directly, the proxy in the e2e tests).
 check:
 	$(Q)$(MAKE) --no-print-directory test
 	$(Q)$(MAKE) --no-print-directory VARIANT=asan test
-	$(Q)$(MAKE) --no-print-directory valgrind-check VALGRIND_TESTS=unit
+	$(Q)$(MAKE) --no-print-directory valgrind-check
 
 asan:
 	$(Q)$(MAKE) --no-print-directory VARIANT=asan test
