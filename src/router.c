@@ -317,6 +317,10 @@ router_editor_request(struct proxy *p, const struct jsonrpc_msg *m, const char *
     } else if (strcmp(m->method, "shutdown") == 0) {
         p->shutdown_requested = true;
     }
+    if (p->phase == PROXY_LEAN_FAILED && strcmp(m->method, "shutdown") == 0) {
+        proxy_reply(p, m->id, "null"); /* nothing to shut down: the editor may exit */
+        return;
+    }
     if (p->phase == PROXY_LEAN_FAILED) {
         proxy_reply_error(p, m->id, LEAN_WORKER_EXITED,
                           "the Lean server is not running: it crashed too often; restart the "

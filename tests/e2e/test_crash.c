@@ -114,7 +114,11 @@ main(void)
         is_int((long long)cJSON_GetNumberValue(test_json_path(r2, "error.code")), -32901, "requests fail clearly once given up");
         const cJSON *st2 = e2e_command(&e, "marathon.status", "{}");
         is_str(cJSON_GetStringValue(test_json_path(st2, "result.lean")), "failed", "status says failed");
-        is_int(e2e_stop(&e), 0, "the proxy still exits cleanly");
+        const cJSON *sd = e2e_call(&e, "shutdown", NULL, 5000);
+        ok(sd && cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(sd, "result")),
+           "shutdown is answered (null) although Lean is gone");
+        lsp_client_notify(e.c, "exit", "{}");
+        is_int(lsp_client_wait_exit(e.c, VALGRIND_SCALE * 10000), 0, "the proxy still exits cleanly");
         e2e_free(&e);
     }
 
