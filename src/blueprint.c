@@ -205,11 +205,10 @@ scan_text(struct blueprint *bp, const struct lean_lex *lx, const struct text_vie
     return false;
 }
 
-struct blueprint_cref *
-blueprint_scan_crefs(const struct lean_lex *lx, size_t start, size_t end, size_t *n)
+/* A view of the source bytes [start, end), clamped to the text. */
+static struct text_view
+source_view(const struct lean_lex *lx, size_t start, size_t end)
 {
-    struct blueprint_cref *arr = NULL;
-    size_t alloc = 0;
     struct text_view v;
     size_t len = lean_lex_len(lx);
     if (end > len)
@@ -222,6 +221,15 @@ blueprint_scan_crefs(const struct lean_lex *lx, size_t start, size_t end, size_t
     v.base = (uint32_t)start;
     v.src_end = (uint32_t)end;
     v.tok = NULL;
+    return v;
+}
+
+struct blueprint_cref *
+blueprint_scan_crefs(const struct lean_lex *lx, size_t start, size_t end, size_t *n)
+{
+    struct blueprint_cref *arr = NULL;
+    size_t alloc = 0;
+    struct text_view v = source_view(lx, start, end);
     *n = 0;
     (void)scan_text(NULL, lx, &v, &arr, n, &alloc, NULL);
     return arr;
@@ -239,18 +247,7 @@ bool
 blueprint_braces_balanced(const struct lean_lex *lx, size_t start, size_t end,
                           struct lean_span *error)
 {
-    struct text_view v;
-    size_t len = lean_lex_len(lx);
-    if (end > len)
-        end = len;
-    if (start > end)
-        start = end;
-    v.s = lean_lex_text(lx) + start;
-    v.n = end - start;
-    v.map = NULL;
-    v.base = (uint32_t)start;
-    v.src_end = (uint32_t)end;
-    v.tok = NULL;
+    struct text_view v = source_view(lx, start, end);
     return scan_text(NULL, lx, &v, NULL, NULL, NULL, error);
 }
 
