@@ -15,23 +15,11 @@
 
 #include "analysis.h"
 #include "buf.h"
+#include "lsp_client.h" /* test_now_ms, test_cmp_double */
 
 #define RUNS 200
 
-static double
-now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
 
-static int
-cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
 
 static void
 node_attr(struct buf *b, const char *prefix, const char *label, const char *env, bool proof,
@@ -128,7 +116,7 @@ read_all(const char *path, size_t *len)
 static void
 report(const char *what, double *t, int n)
 {
-    qsort(t, (size_t)n, sizeof *t, cmp_double);
+    qsort(t, (size_t)n, sizeof *t, test_cmp_double);
     double p99 = t[(n * 99) / 100 < n ? (n * 99) / 100 : n - 1];
     fprintf(stdout, "%-34s median %.3f ms  p99 %.3f ms  (min %.3f, %d runs)\n", what,
             t[n / 2], p99, t[0], n);
@@ -171,13 +159,13 @@ main(int argc, char **argv)
     struct lean_view view = {.known = true, .diags = diags, .ndiags = nd, .done = false,
                              .processed_line = (uint32_t)(lines / 2)};
     for (int r = 0; r < RUNS; r++) {
-        double t0 = now_ms();
+        double t0 = test_now_ms();
         struct analysis *b = analysis_new(text, len, BP_PROFILE_AUTO);
-        double t1 = now_ms();
+        double t1 = test_now_ms();
         analysis_set_lean(b, &view);
-        double t2 = now_ms();
+        double t2 = test_now_ms();
         char *js = analysis_dag_json(b, "file:///bench.lean", r);
-        double t3 = now_ms();
+        double t3 = test_now_ms();
         t_new[r] = t1 - t0;
         t_lean[r] = t2 - t1;
         t_json[r] = t3 - t2;

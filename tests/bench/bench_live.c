@@ -27,12 +27,6 @@ status_kb(pid_t pid, const char *field)
     return kb;
 }
 
-static int
-cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
 
 int
 main(void)
@@ -86,7 +80,7 @@ main(void)
         e2e_command(&e, "marathon.dag", "{\"uri\":\"file:///tmp/bench/Synthetic.lean\"}");
         t[i] = test_now_ms() - t0;
     }
-    qsort(t, EDITS, sizeof t[0], cmp_double);
+    qsort(t, EDITS, sizeof t[0], test_cmp_double);
     long hwm = status_kb(lsp_client_pid(e.c), "VmHWM:");
     printf("synthetic blueprint: %d lines, %zu bytes, %d DAG nodes\n", lines, len, nodes);
     printf("proxy RSS: %ld kB idle, %ld kB with the file open, peak %ld kB\n", rss0, rss1, hwm);

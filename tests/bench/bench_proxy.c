@@ -604,12 +604,6 @@ proc_cpu_ms(pid_t pid)
 
 /* ---- measurements ---- */
 
-static int
-cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
 
 /* One small request and its response; the time in µs, or -1. */
 static double
@@ -664,7 +658,7 @@ run_latency(struct latency *direct, struct latency *proxied, long *hwm_kb)
     }
     struct latency *res[2] = {direct, proxied};
     for (int r = 0; r < 2; r++) {
-        qsort(samples[r], LAT_ROUNDS, sizeof(double), cmp_double);
+        qsort(samples[r], LAT_ROUNDS, sizeof(double), test_cmp_double);
         res[r]->p50 = samples[r][LAT_ROUNDS / 2];
         res[r]->p99 = samples[r][LAT_ROUNDS * 99 / 100];
     }

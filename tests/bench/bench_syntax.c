@@ -14,25 +14,13 @@
 
 #include "blueprint.h"
 #include "buf.h"
+#include "lsp_client.h" /* test_now_ms, test_cmp_double */
 #include "decls.h"
 #include "lean_lex.h"
 
 #define RUNS 100
 
-static double
-now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
 
-static int
-cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
 
 static char *
 generate(size_t *len)
@@ -92,7 +80,7 @@ read_file(const char *path, size_t *len)
 static void
 report(const char *what, double *t)
 {
-    qsort(t, RUNS, sizeof *t, cmp_double);
+    qsort(t, RUNS, sizeof *t, test_cmp_double);
     printf("%-16s median %.3f ms  min %.3f ms  (%d runs)\n", what, t[RUNS / 2], t[0], RUNS);
 }
 
@@ -106,15 +94,15 @@ main(int argc, char **argv)
     uint32_t nlines = 0;
 
     for (int r = 0; r < RUNS; r++) {
-        double t0 = now_ms(), t1, t2, t3;
+        double t0 = test_now_ms(), t1, t2, t3;
         struct lean_lex *lx = lean_lex_new(text, len);
         struct decls *d;
         struct blueprint *bp;
-        t1 = now_ms();
+        t1 = test_now_ms();
         d = decls_new(lx);
-        t2 = now_ms();
+        t2 = test_now_ms();
         bp = blueprint_new(lx, d);
-        t3 = now_ms();
+        t3 = test_now_ms();
         tl[r] = t1 - t0;
         td[r] = t2 - t1;
         tb[r] = t3 - t2;

@@ -34,6 +34,13 @@ test_now_ms(void)
     return ts.tv_sec * 1000.0 + ts.tv_nsec / 1e6;
 }
 
+int
+test_cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
 struct lsp_client *
 lsp_client_spawn(char *const argv[], const char *cwd, const char *stderr_path)
 {

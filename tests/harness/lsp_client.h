@@ -71,6 +71,8 @@ int test_write_file(const char *path, const char *text);
 int test_count_lines(const char *path, const char *needle);
 /* Milliseconds, monotonic. */
 double test_now_ms(void);
+/* qsort comparator for doubles (benchmarks sort their samples). */
+int test_cmp_double(const void *a, const void *b);
 /* A JSON string literal for s (new string). */
 char *test_json_string(const char *s);
 /* s, or "" when s is NULL. */
