@@ -21,6 +21,7 @@ enum kw {
     KW_DERIVING, KW_OTHER_CMD,
     /* inside declarations */
     KW_BY, KW_WHERE, KW_SORRY, KW_SORRY_USING, KW_ADMIT, KW_IN, KW_PRIORITY, KW_LET,
+    KW_MATCH, KW_FUN, KW_CLAUSE, /* KW_CLAUSE: termination_by, termination_by?, decreasing_by */
     /* symbols */
     KW_ASSIGN, KW_COLON, KW_BAR, KW_ARROW, KW_COMMA, KW_DOT, KW_ATTR_OPEN, KW_OPEN_BR,
     KW_CLOSE_BR,
@@ -59,9 +60,9 @@ kw_is_strong(int k)
 /* For each first letter a-z, bit n set when some keyword of that letter has n bytes:
  * rejects most identifiers before any comparison. */
 static const uint32_t kw_len_mask[26] = {
-    0x21260u, 0x60004u, 0x20u, 0x40108u, 0x4d8u, 0x0u, 0x0u, 0x30u, 0x87e4u,
+    0x21260u, 0x60004u, 0x20u, 0x42108u, 0x4d8u, 0x8u, 0x0u, 0x30u, 0x87e4u,
     0x0u, 0x0u, 0x1038u, 0x870u, 0x2340u, 0x50u, 0x3c0u, 0x0u, 0x48080u,
-    0x100ee0u, 0x80u, 0x140u, 0x100u, 0x20u, 0x0u, 0x0u, 0x0u,
+    0x100ee0u, 0xc080u, 0x140u, 0x100u, 0x20u, 0x0u, 0x0u, 0x0u,
 };
 
 static enum kw
@@ -92,6 +93,7 @@ kw_of_ident(const char *s, size_t n)
         KW_IS("def", KW_DEF);
         KW_IS("deriving", KW_DERIVING);
         KW_IS("declare_syntax_cat", KW_OTHER_CMD);
+        KW_IS("decreasing_by", KW_CLAUSE);
         break;
     case 'e':
         KW_IS("end", KW_END);
@@ -99,6 +101,9 @@ kw_of_ident(const char *s, size_t n)
         KW_IS("elab", KW_OTHER_CMD);
         KW_IS("elab_rules", KW_OTHER_CMD);
         KW_IS("export", KW_OTHER_CMD);
+        break;
+    case 'f':
+        KW_IS("fun", KW_FUN);
         break;
     case 'h':
         KW_IS("have", KW_LET);
@@ -128,6 +133,7 @@ kw_of_ident(const char *s, size_t n)
         KW_IS("meta", KW_META);
         KW_IS("macro", KW_OTHER_CMD);
         KW_IS("macro_rules", KW_OTHER_CMD);
+        KW_IS("match", KW_MATCH);
         break;
     case 'n':
         KW_IS("namespace", KW_NAMESPACE);
@@ -166,6 +172,8 @@ kw_of_ident(const char *s, size_t n)
         break;
     case 't':
         KW_IS("theorem", KW_THEOREM);
+        KW_IS("termination_by", KW_CLAUSE);
+        KW_IS("termination_by?", KW_CLAUSE);
         break;
     case 'u':
         KW_IS("universe", KW_UNIVERSE);
@@ -391,6 +399,7 @@ span_before(const struct decls *d, size_t i)
 enum scan_mode { SCAN_DECL, SCAN_CMD };
 
 static bool starts_command(const struct decls *d, size_t k, int depth, enum scan_mode mode);
+static bool in_prefix_starts(const struct decls *d, size_t k, int depth);
 
 /* `local` / `scoped` / `public` / `meta` are modifiers only before a command keyword. */
 static size_t match_bracket(const struct decls *d, size_t i, size_t end);
@@ -459,7 +468,39 @@ starts_command(const struct decls *d, size_t k, int depth, enum scan_mode mode)
     if (kk == KW_DERIVING && kw_at(d, next_code(d, k + 1)) != KW_INSTANCE)
         return false;
     /* open, set_option, #-commands, deriving instance: also tactics or clauses */
-    return mode == SCAN_DECL ? col0(d, k) : line_first(d, k);
+    if (mode == SCAN_CMD)
+        return line_first(d, k);
+    if (!col0(d, k))
+        return false;
+    if (kk == KW_OPEN || kk == KW_SET_OPTION)
+        return in_prefix_starts(d, k, depth);
+    return true;
+}
+
+/* `open X in` / `set_option o v in` in column 0 inside a declaration: a command prefix when
+ * a command follows the `in` (then the declaration ends here), a tactic or term otherwise
+ * (`open Foo in exact bar` is a tactic, Lean's `open … in` term and tactic parsers). Without
+ * `in` on its line it is the command `open X` (not a tactic). */
+static bool
+in_prefix_starts(const struct decls *d, size_t k, int depth)
+{
+    for (int hops = 0; hops < 8; hops++) {
+        size_t j = k + 1, in = SIZE_MAX;
+        for (; j < d->ntoks && !line_first(d, j); j++)
+            if (d->kws[j] == KW_IN) {
+                in = j;
+                break;
+            }
+        if (in == SIZE_MAX)
+            return true;
+        j = next_code(d, in + 1);
+        if (j >= d->ntoks)
+            return true;
+        if (d->kws[j] != KW_OPEN && d->kws[j] != KW_SET_OPTION)
+            return starts_command(d, j, depth, SCAN_DECL);
+        k = j; /* `open A in open B in theorem …` */
+    }
+    return true;
 }
 
 /* The index of the first token at or after i that starts a command (ntoks if none).
@@ -889,6 +930,26 @@ read_using(struct decls *d, size_t k, size_t end)
     }
 }
 
+/* What a `|` at bracket depth 0 of a signature is. Mathlib's `|a|` is
+ * `"|" noWs term noWs "|"` (Mathlib/Algebra/Order/Group/Unbundled/Abs.lean, macro `abs`):
+ * an opening bar is glued to what follows it, a closing one to what precedes it. A match
+ * alternative or equation is `| pat => rhs` with a space after the bar. */
+enum bar_role { BAR_ALT, BAR_ABS_OPEN, BAR_ABS_CLOSE };
+
+static enum bar_role
+bar_role(const struct decls *d, size_t k, size_t end, size_t abs_open)
+{
+    bool glued_next = k + 1 < end && !(d->toks[k + 1].flags & LEAN_TOK_F_SPACE_BEFORE) &&
+                      !is_comment(&d->toks[k + 1]);
+    if (abs_open > 0) {
+        /* inside |…| no bar is an alternative: it closes, or opens a nested one */
+        if ((d->toks[k].flags & LEAN_TOK_F_SPACE_BEFORE) && glued_next)
+            return BAR_ABS_OPEN;
+        return BAR_ABS_CLOSE;
+    }
+    return glued_next ? BAR_ABS_OPEN : BAR_ALT;
+}
+
 /* Reads the declaration whose first token (modifier or keyword) is i. Returns the index
  * where the next command starts. */
 static size_t
@@ -896,7 +957,7 @@ read_decl(struct decls *d, size_t i)
 {
     struct decl x;
     struct decl_pools p;
-    size_t k = i, kwi, end, name_end, sig_first, body_first, last, e;
+    size_t k = i, kwi, end, name_end, sig_first, body_first, last, e, core_end;
     size_t attr_first = SIZE_MAX, attr_last = 0, colon_tok = SIZE_MAX;
     int kk;
 
@@ -963,8 +1024,8 @@ read_decl(struct decls *d, size_t i)
         x.keyword_span = span_after(d, last);
         x.range = span_of(d, i, last);
         x.tok_end = last + 1;
-        x.header = x.signature = x.body = x.keyword_span;
-        x.body_tok_first = x.body_tok_end = x.tok_end;
+        x.header = x.signature = x.body = x.body_main = x.keyword_span;
+        x.body_tok_first = x.body_tok_end = x.body_main_tok_end = x.tok_end;
         end = kwi;
         goto finish;
     }
@@ -1030,7 +1091,8 @@ read_decl(struct decls *d, size_t i)
     x.body_kind = DECL_BODY_NONE;
     {
         int depth = 0;
-        size_t sig_last = SIZE_MAX, pending_let = 0;
+        size_t sig_last = SIZE_MAX, pending_let = 0, abs_open = 0;
+        bool in_match = false;
         for (k = sig_first; k < e; k++) {
             int kt = d->kws[k];
             if (is_comment(&d->toks[k]))
@@ -1060,18 +1122,25 @@ read_decl(struct decls *d, size_t i)
                     body_first = k + 1;
                     break;
                 }
-                if (kt == KW_BAR) {
-                    bool eq = x.kind == DECL_KIND_INDUCTIVE ||
-                              x.kind == DECL_KIND_CLASS_INDUCTIVE;
-                    if (!eq && line_first(d, k)) {
-                        /* `| pat => rhs` on this line (not |x| at a line start) */
-                        for (size_t m = k + 1; m < e && same_line(d, k, m); m++)
-                            if (d->kws[m] == KW_ARROW) {
-                                eq = true;
-                                break;
-                            }
+                if (kt == KW_MATCH ||
+                    (kt == KW_FUN && kw_at(d, next_code(d, k + 1)) == KW_BAR)) {
+                    /* `match … with | …` / `fun | …` in the type: its alternatives */
+                    in_match = true;
+                } else if (kt == KW_BAR) {
+                    bool ctor = x.kind == DECL_KIND_INDUCTIVE ||
+                                x.kind == DECL_KIND_CLASS_INDUCTIVE;
+                    enum bar_role role = ctor ? BAR_ALT : bar_role(d, k, e, abs_open);
+                    if (role == BAR_ABS_CLOSE) {
+                        abs_open--;
+                        sig_last = k;
+                        continue;
                     }
-                    if (eq) {
+                    if (role == BAR_ABS_OPEN) {
+                        abs_open++;
+                        sig_last = k;
+                        continue;
+                    }
+                    if (!in_match || ctor) {
                         x.body_kind = DECL_BODY_EQUATIONS;
                         body_first = k;
                         break;
@@ -1123,6 +1192,37 @@ read_decl(struct decls *d, size_t i)
         x.body_tok_first = x.body_tok_end = e;
     }
 
+    /* the body without its trailing clauses: `where` declarations (not the `where` that
+     * starts structure fields), `termination_by`, `decreasing_by`, `deriving` */
+    core_end = e;
+    if (x.body_kind != DECL_BODY_NONE && x.body_tok_first < e) {
+        int depth = 0;
+        for (k = x.body_tok_first; k < e; k++) {
+            int kt = d->kws[k];
+            if (is_comment(&d->toks[k]))
+                continue;
+            if (depth == 0 && k > x.body_tok_first &&
+                (kt == KW_CLAUSE || kt == KW_DERIVING ||
+                 (kt == KW_WHERE && x.body_kind != DECL_BODY_WHERE))) {
+                core_end = k;
+                break;
+            }
+            if (kt == KW_OPEN_BR || kt == KW_ATTR_OPEN)
+                depth++;
+            else if (kt == KW_CLOSE_BR && depth > 0)
+                depth--;
+        }
+    }
+    x.body_main_tok_end = core_end;
+    if (core_end < e) {
+        size_t lc = last_code_before(d, x.body_tok_first, core_end);
+        x.body_main = lc >= x.body_tok_first && core_end > x.body_tok_first
+                          ? span_of(d, x.body_tok_first, lc)
+                          : span_before(d, core_end);
+    } else {
+        x.body_main = x.body;
+    }
+
     /* what the declaration holds, in one pass: sorries, usings, references (signature
      * ones first, then body ones: each set is contiguous in the pool), proof docs */
     p.sig_ref0 = d->nrefs;
@@ -1168,7 +1268,7 @@ read_decl(struct decls *d, size_t i)
     x.nsorries = d->nsorries - p.sorry0;
     x.nusings = d->nusings - p.using0;
     x.nproof_docs = d->ndocs - p.doc0;
-    classify_body(d, &x, body_first, e, p.sorry0, p.using0);
+    classify_body(d, &x, body_first, core_end, p.sorry0, p.using0);
 
 finish:
     x.in_namespace = scope_has(d, SCOPE_NAMESPACE);

@@ -188,6 +188,11 @@ struct decl {
                                   * range's end (where/termination_by/deriving included);
                                   * empty at the signature's end when there is none */
     size_t body_tok_first, body_tok_end; /* token indices of body */
+    struct lean_span body_main;  /* body without its trailing clauses (`where` declarations
+                                  * after `:=`/equations, `termination_by`, `decreasing_by`,
+                                  * `deriving`): what the placeholder state is judged on and
+                                  * what a proof replaces; equals body when it has none */
+    size_t body_main_tok_end;    /* token index where body_main's tokens end */
 
     /* placeholders */
     enum decl_proof proof;

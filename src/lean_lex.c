@@ -163,33 +163,48 @@ lex_is_guillemet_open(const unsigned char *t, uint32_t len, uint32_t i)
     return i + 1 < len && t[i] == 0xC2 && t[i + 1] == 0xAB;
 }
 
-/* Longest `«…»` part looked for: a `«` without its `»` this close on its line is a symbol
- * (bounds the work on text that is being typed or is not Lean). */
-#define LEX_GUILLEMET_MAX 1024
+/* Where the next `»` is: Lean reads an escaped name part up to the next `»`, across lines
+ * (identFn: takeUntilFn isIdEndEscape). The lexer asks in text order, so remembering the
+ * last answer keeps a file full of lone `«` linear. */
+struct lex_guil {
+    uint32_t from; /* the answer is valid for queries at or after from ... */
+    uint32_t at;   /* ... and before at: the offset of that `»`, or len when none */
+};
 
-/* End of a `«…»` part starting at i, or 0 when it does not close on its line. */
+/* End of a `«…»` part starting at i, or 0 when no `»` follows. */
 static uint32_t
-lex_guillemet_end(const unsigned char *t, uint32_t len, uint32_t i)
+lex_guillemet_end(const unsigned char *t, uint32_t len, uint32_t i, struct lex_guil *g)
 {
-    uint32_t lim = len - i > LEX_GUILLEMET_MAX ? i + LEX_GUILLEMET_MAX : len;
-    for (uint32_t j = i + 2; j + 1 < lim; j++) {
-        if (t[j] == '\n')
-            return 0;
-        if (t[j] == 0xC2 && t[j + 1] == 0xBB)
-            return j + 2;
+    uint32_t from = i + 2;
+    if (from < g->from || from > g->at) {
+        uint32_t j = from;
+        g->from = from;
+        g->at = len;
+        while (j + 1 < len) {
+            const unsigned char *p = memchr(t + j, 0xC2, len - 1 - j);
+            if (!p)
+                break;
+            j = (uint32_t)(p - t);
+            if (t[j + 1] == 0xBB) {
+                g->at = j;
+                break;
+            }
+            j++;
+        }
     }
-    return 0;
+    return g->at < len ? g->at + 2 : 0;
 }
 
 /* Scans an identifier starting at i (known to start one). Returns its end; *wide is set
  * when it holds a non-ASCII character. */
 static uint32_t
-lex_scan_ident(const unsigned char *t, uint32_t len, uint32_t i, bool *wide)
+lex_scan_ident(const unsigned char *t, uint32_t len, uint32_t i, bool *wide,
+               struct lex_guil *g)
 {
     for (;;) {
         uint32_t n;
         if (lex_is_guillemet_open(t, len, i)) {
-            uint32_t e = lex_guillemet_end(t, len, i);
+            uint32_t e = lex_guillemet_end(t, len, i, g);
             if (!e)
                 return i;
             i = e;
@@ -216,7 +231,7 @@ lex_scan_ident(const unsigned char *t, uint32_t len, uint32_t i, bool *wide)
         /* a dot continues the name only before another name part */
         if (i + 1 < len && t[i] == '.' &&
             (lex_id_first_len(t, len, i + 1) ||
-             (lex_is_guillemet_open(t, len, i + 1) && lex_guillemet_end(t, len, i + 1))))
+             (lex_is_guillemet_open(t, len, i + 1) && lex_guillemet_end(t, len, i + 1, g))))
             i++;
         else
             return i;
@@ -482,7 +497,7 @@ lex_is_space(unsigned char b)
 /* Lexes one token at i (not whitespace). Sets kind, end, content, flags. */
 static void
 lex_one(const unsigned char *t, uint32_t len, uint32_t i, struct lean_tok *tok, uint32_t *endp,
-        bool *wide)
+        bool *wide, struct lex_guil *g)
 {
     unsigned char b = t[i];
     uint32_t e, n, cp;
@@ -572,9 +587,9 @@ lex_one(const unsigned char *t, uint32_t len, uint32_t i, struct lean_tok *tok, 
     }
     if (lex_ascii_id_first(b) || (b >= 0x80 && (lex_id_first_len(t, len, i) ||
                                                  (lex_is_guillemet_open(t, len, i) &&
-                                                  lex_guillemet_end(t, len, i))))) {
+                                                  lex_guillemet_end(t, len, i, g))))) {
     ident:
-        e = lex_scan_ident(t, len, i, wide);
+        e = lex_scan_ident(t, len, i, wide, g);
         if (e < len && t[e] == '"' && t[e - 1] == '!') {
             /* s!"…", m!"…", f!"…" */
             uint32_t q = e;
@@ -670,6 +685,7 @@ lean_lex_new(const char *text, size_t len)
     const unsigned char *t = (const unsigned char *)text;
     uint32_t i = 0, n, line = 0, ls = 0, last_line = 0;
     int64_t adj = 0;
+    struct lex_guil guil = {1, 0}; /* empty: from > at */
 
     lx->text = text;
     lx->len = (uint32_t)(len > LEAN_LEX_MAX_LEN ? LEAN_LEX_MAX_LEN : len);
@@ -705,7 +721,7 @@ lean_lex_new(const char *text, size_t len)
         tok->flags = 0;
         if (i == 0 || lex_is_space(t[i - 1]))
             tok->flags |= LEAN_TOK_F_SPACE_BEFORE;
-        lex_one(t, n, i, tok, &e, &wide);
+        lex_one(t, n, i, tok, &e, &wide, &guil);
         if (e > n)
             e = n; /* an escape at the very end */
         tok->span.start = i;
@@ -717,6 +733,12 @@ lean_lex_new(const char *text, size_t len)
         case LEAN_TOK_NUMBER:
             break;
         case LEAN_TOK_IDENT:
+            if (wide) {
+                /* non-ASCII letters, or a `«…»` part, which may span lines */
+                lex_account(lx, i, e, &line, &ls, &adj);
+                break;
+            }
+            break;
         case LEAN_TOK_SYMBOL:
         case LEAN_TOK_UNKNOWN:
             /* one line; only non-ASCII bytes change the column */

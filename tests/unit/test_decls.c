@@ -425,6 +425,151 @@ test_robust(void)
     ok(!decls_exit(ds, NULL), "no #exit");
 }
 
+/* `|` is an alternative only where Lean's parser takes one: not |x| in a signature. */
+static void
+test_bars(void)
+{
+    const struct decl *x;
+    parse("lemma abs_mean_le (a : ℕ → ℝ) (n : ℕ) :\n"
+          "    |mean a n| ≤ mean (fun i => |a i|) n := by\n"
+          "  sorry\n\n"
+          "theorem abs_first : |x| ≤ 1 := by\n  sorry\n\n"
+          "theorem abs_pow (x : ℝ) :\n    |x|^2 = x^2 := by\n  sorry\n\n"
+          "theorem norm_line (x : E) :\n    ‖x‖ ≤ ‖x‖ + 1 := by\n  sorry\n\n"
+          "theorem set_builder :\n    {x : ℕ\n    | x < 3} = {0, 1, 2} := by\n  sorry\n\n"
+          "def f : Nat → Nat\n  | 0 =>\n    1\n  | n + 1 => f n\n\n"
+          "def g : Nat → Nat | 0 => 1 | _ => 2\n\n"
+          "def h (n : Nat) : Nat :=\n  match n with\n  | 0 => 1\n  | _ => 2\n\n"
+          "theorem in_match (n : Nat) : (match n with\n    | 0 => True\n    | _ => True) := by\n"
+          "  sorry\n\n"
+          "theorem bare_match (n : Nat) : match n with\n    | 0 => True\n    | _ => True := by\n"
+          "  sorry\n\n"
+          "inductive T\n  |zero : T\n  | succ (h : |x| < 1) : T\n");
+    x = by_name("abs_mean_le");
+    is_int(x->body_kind, DECL_BODY_TACTIC, "|mean a n| at a line start is an absolute value");
+    is_int(x->proof, DECL_PROOF_SORRY, "so the sorry is a plain placeholder");
+    is_str(span_text(x->type), "|mean a n| ≤ mean (fun i => |a i|) n", "type with the bars");
+    is_int(by_name("abs_first")->proof, DECL_PROOF_SORRY, "|x| right after the colon");
+    is_int(by_name("abs_pow")->proof, DECL_PROOF_SORRY, "|x|^2: closing bar glued");
+    is_int(by_name("norm_line")->proof, DECL_PROOF_SORRY, "‖x‖ norm bars");
+    is_int(by_name("set_builder")->proof, DECL_PROOF_SORRY, "set-builder bar inside braces");
+    x = by_name("f");
+    is_int(x->body_kind, DECL_BODY_EQUATIONS, "equations split across lines");
+    is_str(span_text(x->type), "Nat → Nat", "type before the first alternative");
+    is_int(x->body.range.start.line, x->range.range.start.line + 1, "body starts at the bar");
+    x = by_name("g");
+    is_int(x->body_kind, DECL_BODY_EQUATIONS, "one-line equations");
+    is_str(span_text(x->type), "Nat → Nat", "one-line equations: type");
+    is_int(by_name("h")->body_kind, DECL_BODY_TERM, "match after := is a term body");
+    is_int(by_name("in_match")->proof, DECL_PROOF_SORRY, "match alternatives in parentheses");
+    x = by_name("bare_match");
+    is_int(x->body_kind, DECL_BODY_TACTIC, "alternatives of a match in the type");
+    is_int(x->proof, DECL_PROOF_SORRY, "bare match in the type: sorry found");
+    x = by_name("T");
+    is_int(x->body_kind, DECL_BODY_EQUATIONS, "constructors, even a glued |zero");
+    is_int(decls_count(ds), 11, "eleven declarations, none split");
+}
+
+/* Command prefixes, trailing clauses, commands that look like declarations. */
+static void
+test_forms(void)
+{
+    const struct decl *x;
+    const struct decl_cmd *c;
+    parse("theorem t1 : True := by\n"
+          "open Foo in\n"
+          "exact trivial\n\n"
+          "open Foo in\n"
+          "theorem t2 : True := by\n  sorry\n\n"
+          "set_option maxHeartbeats 400000 in\n"
+          "open A in\n"
+          "theorem t3 : True := by\n  sorry\n\n"
+          "theorem t4 : True := by\n"
+          "  set_option maxRecDepth 1000 in\n"
+          "  simp\n"
+          "set_option linter.unusedVariables false\n"
+          "omit [Fintype α] in\n"
+          "include h in\n"
+          "theorem t5 : True := by\n  sorry\n");
+    is_int(decls_count(ds), 5, "five theorems");
+    x = by_name("t1");
+    is_int(x->proof, DECL_PROOF_COMPLETE, "open … in as a column-0 tactic stays in the proof");
+    is_int(x->range.range.end.line, 2, "t1 runs through exact");
+    c = decls_cmd(ds, 0);
+    is_int(c->kind, DECL_CMD_OPEN, "open … in before t2 is a command");
+    ok(c->has_in, "open Foo in: has_in");
+    ok(by_name("t2")->blank_line_before, "a prefix counts as part of the node (spacing)");
+    is_int(by_name("t3")->proof, DECL_PROOF_SORRY, "set_option … in open … in theorem");
+    x = by_name("t4");
+    is_int(x->proof, DECL_PROOF_COMPLETE, "indented set_option … in tactic");
+    is_int(x->range.range.end.line, 15, "t4 ends before the set_option command");
+    c = decls_cmd(ds, decls_cmd_count(ds) - 1);
+    is_int(c->kind, DECL_CMD_VARIABLE, "include h in");
+    ok(c->has_in, "include … in prefixes");
+    is_int(decls_cmd(ds, decls_cmd_count(ds) - 2)->kind, DECL_CMD_VARIABLE, "omit … in");
+    is_int(by_name("t5")->proof, DECL_PROOF_SORRY, "omit/include prefixes");
+
+    parse("theorem w : P := by\n  sorry\nwhere\n  aux : Nat := 1\n\n"
+          "def fib : Nat → Nat\n  | 0 => 0\n  | n + 1 => fib n\ntermination_by n => n\n"
+          "decreasing_by simp_wf\n\n"
+          "theorem tb (n : Nat) : P n := by\n  sorry\ntermination_by n\n\n"
+          "theorem tq (n : Nat) : P n := by\n  sorry_using [w]\ntermination_by? n\n\n"
+          "structure Pt where\n  x : Nat\n  y : Nat := 3\n  h : x = x := by rfl\n"
+          "deriving Repr, DecidableEq\n\n"
+          "inductive C\n  | a\n  | b\n  deriving Repr\n\n"
+          "deriving instance Repr for Pt\n\n"
+          "instance : Inhabited Pt where\n  default := ⟨0, 0, rfl⟩\n\n"
+          "instance instFoo : Foo Nat where\n  foo := 1\n\n"
+          "class Cl (α : Type) extends Inhabited α where\n  op : α → α\n");
+    x = by_name("w");
+    is_int(x->proof, DECL_PROOF_SORRY, "where declarations after a sorry proof");
+    is_str(span_text(x->body_main), "sorry", "body_main stops before where");
+    is_int(x->range.range.end.line, 3, "the where clause belongs to the theorem");
+    x = by_name("fib");
+    is_int(x->body_kind, DECL_BODY_EQUATIONS, "fib: equations");
+    is_int(x->range.range.end.line, 9, "termination_by and decreasing_by belong to fib");
+    is_str(span_text(x->body_main), "| 0 => 0\n  | n + 1 => fib n", "fib: body_main");
+    is_int(by_name("tb")->proof, DECL_PROOF_SORRY, "sorry then termination_by");
+    is_int(by_name("tq")->proof, DECL_PROOF_SORRY_USING, "sorry_using then termination_by?");
+    x = by_name("Pt");
+    is_int(x->body_kind, DECL_BODY_WHERE, "structure fields");
+    is_int(x->proof, DECL_PROOF_COMPLETE, "fields with defaults and proofs");
+    is_int(x->range.range.end.line, 23, "deriving belongs to the structure");
+    is_int(by_name("C")->range.range.end.line, 28, "indented deriving belongs to C");
+    is_int(decls_count(ds), 9, "deriving instance is a command, not a declaration");
+    x = decls_get(ds, 6);
+    is_int(x->kind, DECL_KIND_INSTANCE, "anonymous instance … where");
+    ok(!x->has_name, "anonymous");
+    is_int(x->body_kind, DECL_BODY_WHERE, "instance … where");
+    is_str(by_name("instFoo")->keyword, "instance", "named instance");
+    is_int(by_name("Cl")->body_kind, DECL_BODY_WHERE, "class … extends … where");
+
+    parse("notation:50 a \" ≈ \" b => R a b\n"
+          "macro \"my_tac\" : tactic => `(tactic| simp)\n"
+          "syntax \"foo\" term : term\n"
+          "macro_rules\n  | `(foo $t) => `($t)\n"
+          "elab \"bar\" : tactic => do\n  pure ()\n"
+          "variable {α : Type*} [Fintype α]\n  (hx : |x| < 1)\n"
+          "theorem after : True := by\n  sorry\n");
+    is_int(decls_count(ds), 1, "notation/macro/syntax/elab/variable are commands");
+    is_int(by_name("after")->proof, DECL_PROOF_SORRY, "the theorem after them");
+    is_int(decls_cmd_count(ds), 6, "six commands");
+    is_int(decls_cmd(ds, 5)->kind, DECL_CMD_VARIABLE, "variable with |x| continuation");
+    is_int(decls_cmd(ds, 5)->range.range.end.line, 8, "variable spans its lines");
+
+    parse("namespace A\nsection S\nnamespace B\n"
+          "theorem «my\nlemma» : True := by\n  sorry\n"
+          "end B\nend S\nend A\n"
+          "theorem «x».y : True := trivial\n");
+    x = decls_get(ds, 0);
+    is_str(x->name, "«my\nlemma»", "«…» name across lines");
+    is_str(x->full_name, "A.B.«my\nlemma»", "…with its namespaces");
+    is_int(x->proof, DECL_PROOF_SORRY, "and its sorry");
+    is_int(x->name_span.range.end.line, 4, "name ends on the next line");
+    is_int(x->name_span.range.end.character, 6, "at the right column");
+    is_str(decls_get(ds, 1)->full_name, "«x».y", "scopes closed after «» name");
+}
+
 int
 main(void)
 {
@@ -433,6 +578,8 @@ main(void)
     test_declarations();
     test_commands();
     test_robust();
+    test_bars();
+    test_forms();
     decls_free(ds);
     lean_lex_free(lx);
     decls_free(NULL);

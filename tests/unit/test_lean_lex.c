@@ -232,6 +232,18 @@ test_identifiers(void)
     lex("«open x");
     is_int(kind(0), LEAN_TOK_SYMBOL, "unclosed « is a symbol");
     is_str(tok_text(1), "open", "then the word");
+
+    /* Lean reads an escaped part up to the next », across lines (identFn) */
+    lex("theorem «two\nlines» x\n«a» «b\n\nc».«d» y");
+    is_int(kind(1), LEAN_TOK_IDENT, "« … » across a line break");
+    is_str(tok_text(1), "«two\nlines»", "whole name");
+    is_int(lean_lex_tok(lx, 1)->span.range.end.line, 1, "name ends on line 1");
+    is_int(lean_lex_tok(lx, 1)->span.range.end.character, 6, "after lines»");
+    is_int(lean_lex_tok(lx, 2)->span.range.start.character, 7, "x after it");
+    is_str(tok_text(4), "«b\n\nc».«d»", "dotted, blank line inside");
+    is_int(lean_lex_tok(lx, 5)->span.range.start.line, 4, "y on line 4");
+    is_int(lean_lex_tok(lx, 5)->span.range.start.character, 7, "y's column (« » count 1 each)");
+    is_int(lean_lex_line_count(lx), 5, "the line index has every line");
 }
 
 static void
