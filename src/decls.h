@@ -10,10 +10,18 @@
  * starts. Keywords that cannot occur inside a term or tactic (`theorem`, `def`,
  * `namespace`, `end`, `@[`, `private`, …) start a command in any column; ones that can
  * (`open … in`, `set_option … in`, `#adaptation_note`, a doc comment before a tactic)
- * start one inside a declaration only in column 0 (a doc comment also when a declaration
- * keyword or modifier follows it). `local notation …`, `scoped[NS] infix …` are commands,
- * `local instance` a declaration. A `let`/`have … :=` inside a statement is not the body's
- * `:=`. `#exit` ends the file.
+ * start one inside a declaration only in column 0 (a doc comment only when a declaration
+ * keyword or modifier follows it; `open … in` / `set_option … in` only when a command
+ * follows the `in`: otherwise it is the tactic of that name). `local notation …`,
+ * `scoped[NS] infix …` are commands, `local instance` a declaration. A `let`/`have … :=`
+ * inside a statement is not the body's `:=`. `#exit` ends the file.
+ *
+ * What a `|` is: in a signature at bracket depth 0, `|x|` (bars glued to what they enclose,
+ * Mathlib's `"|" noWs term noWs "|"`) is an absolute value, and the alternatives of a
+ * `match`/`fun |` in the type belong to it; any other `|` starts equations (and, for
+ * inductive types, constructors). Inside brackets a bar is never an alternative. The
+ * body's trailing clauses (`where` declarations, `termination_by`, `decreasing_by`,
+ * `deriving`) belong to the declaration but not to body_main. `«…»` names may span lines.
  *
  * Naming: functions are decls_<verb>; one declaration is a `struct decl`, its parts
  * `struct decl_*`. Ownership: decls_new() returns a new object the caller frees with
