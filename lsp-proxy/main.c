@@ -19,10 +19,10 @@
 #include "config.h"
 #include "log.h"
 #include "router.h"
+#include "textfile.h"
 #include "xalloc.h"
 
 #define LSP_PROXY_VERSION "0.1.0"
-#define MAX_INPUT_FILE (256u << 20)
 
 static void
 usage(FILE *out)
@@ -51,50 +51,11 @@ usage(FILE *out)
 static char *
 read_source(const char *path, size_t *len)
 {
-    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-    if (f == NULL) {
-        fprintf(stderr, "lsp-proxy: %s: %s\n", path, strerror(errno));
-        return NULL;
-    }
-    struct buf b;
-    buf_init(&b, MAX_INPUT_FILE);
-    char chunk[65536];
-    size_t n;
-    int rc = 0;
-    while (rc == 0 && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        rc = buf_add(&b, chunk, n);
-    bool err = ferror(f);
-    if (f != stdin)
-        fclose(f);
-    if (rc < 0 || err) {
-        fprintf(stderr, "lsp-proxy: %s: %s\n", path,
-                rc < 0 ? "file too large (over 256 MiB)" : "read error");
-        buf_release(&b);
-        return NULL;
-    }
-    const unsigned char *s = (const unsigned char *)(b.data ? b.data : "");
-    for (size_t i = 0; i < b.len;) {
-        unsigned char c = s[i];
-        size_t k = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-        if (c == 0) {
-            fprintf(stderr, "lsp-proxy: %s: binary file (NUL byte at offset %zu); not Lean source\n",
-                    path, i);
-            buf_release(&b);
-            return NULL;
-        }
-        bool ok = k > 0 && i + k <= b.len;
-        for (size_t j = 1; ok && j < k; j++)
-            ok = (s[i + j] & 0xC0) == 0x80;
-        if (!ok) {
-            fprintf(stderr, "lsp-proxy: %s: not UTF-8 (invalid byte 0x%02x at offset %zu); Lean "
-                            "source must be UTF-8\n",
-                    path, c, i);
-            buf_release(&b);
-            return NULL;
-        }
-        i += k;
-    }
-    return buf_detach(&b, len);
+    char err[256];
+    char *text = textfile_read(path, len, err, sizeof err);
+    if (text == NULL)
+        fprintf(stderr, "lsp-proxy: %s: %s\n", path, err);
+    return text;
 }
 
 /* The profile a project forces in .marathon.json next to FILE's project root, if any. */
@@ -164,7 +125,7 @@ cmd_check(int argc, char **argv)
         }
         files++;
         struct analysis *a =
-            analysis_new(text, len, have_profile ? profile : project_profile(argv[i]));
+            analysis_new_take(text, len, have_profile ? profile : project_profile(argv[i]));
         for (size_t k = 0; k < analysis_finding_count(a); k++) {
             if (analysis_finding(a, k)->severity == 1)
                 errors++;
@@ -184,8 +145,7 @@ cmd_check(int argc, char **argv)
             fputs(t, stdout);
             free(t);
         }
-        analysis_free(a);
-        free(text);
+        analysis_free(a); /* and text, which it took */
     }
     if (json)
         printf("[%s]\n", items.data ? items.data : "");
@@ -289,7 +249,7 @@ cmd_dag(int argc, char **argv)
     char *text = read_source(path, &len);
     if (text == NULL)
         return 2;
-    struct analysis *a = analysis_new(text, len, project_profile(path));
+    struct analysis *a = analysis_new_take(text, len, project_profile(path));
     if (strcmp(format, "html") == 0) {
         print_html(a, path);
     } else {
@@ -311,7 +271,6 @@ cmd_dag(int argc, char **argv)
         free(out);
     }
     analysis_free(a);
-    free(text);
     return 0;
 }
 

@@ -293,13 +293,21 @@ build_nodes(struct analysis *a)
 struct analysis *
 analysis_new(const char *text, size_t len, enum bp_profile profile)
 {
-    struct analysis *a = xcalloc(1, sizeof *a);
+    char *copy;
     if (len > LEAN_LEX_MAX_LEN)
         len = LEAN_LEX_MAX_LEN;
-    a->text = xmalloc(len + 1);
+    copy = xbig_alloc(len + 1);
     if (len)
-        memcpy(a->text, text, len);
-    a->text[len] = '\0';
+        memcpy(copy, text, len);
+    copy[len] = '\0';
+    return analysis_new_take(copy, len, profile);
+}
+
+struct analysis *
+analysis_new_take(char *text, size_t len, enum bp_profile profile)
+{
+    struct analysis *a = xcalloc(1, sizeof *a);
+    a->text = text;
     a->len = len;
     a->lx = lean_lex_new(a->text, len);
     a->ds = decls_new(a->lx);
@@ -334,7 +342,7 @@ analysis_free(struct analysis *a)
     blueprint_free(a->bp);
     decls_free(a->ds);
     lean_lex_free(a->lx);
-    free(a->text);
+    xbig_free(a->text, a->len + 1);
     free(a);
 }
 

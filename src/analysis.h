@@ -87,6 +87,10 @@ struct analysis;
 /* Analyses text (any bytes; need not be valid Lean). Never fails: bad input gives an empty
  * or partial result. */
 struct analysis *analysis_new(const char *text, size_t len, enum bp_profile profile);
+/* The same without the copy: takes ownership of text, a block of len + 1 bytes from
+ * xbig_alloc() whose text[len] is '\0' (textfile_read() gives one; len at most
+ * LEAN_LEX_MAX_LEN), freed by analysis_free(). */
+struct analysis *analysis_new_take(char *text, size_t len, enum bp_profile profile);
 void analysis_free(struct analysis *a);
 /* Re-derives statuses and leaves from Lean's view without re-reading the text (cheap).
  * lean may be NULL (= not known). The view is copied. */

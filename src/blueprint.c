@@ -10,7 +10,7 @@
 /* Strings live in chunks freed together (one analysis makes thousands of them). */
 struct bp_chunk {
     struct bp_chunk *next;
-    size_t used, cap;
+    size_t used, cap, alloc; /* alloc: bytes allocated, for xbig_free() */
     char data[];
 };
 
@@ -56,7 +56,8 @@ struct blueprint {
 static struct bp_chunk *
 bp_chunk_add(struct blueprint *bp, size_t cap)
 {
-    struct bp_chunk *c = xmalloc(sizeof *c + cap);
+    struct bp_chunk *c = xbig_alloc(sizeof *c + cap);
+    c->alloc = sizeof *c + cap;
     c->used = 0;
     c->cap = cap;
     c->next = bp->chunks;
@@ -123,6 +124,27 @@ is_blank(char c)
 /* Bytes the LaTeX scan stops at; everything else is skipped in a tight loop. */
 static const unsigned char latex_special[256] = {['\\'] = 1, ['{'] = 2, ['}'] = 3};
 
+/* The first i' >= i with s[i'] one of `\` `{` `}`, or n: eight bytes at a time (a byte
+ * equals c where (w ^ c*ones) has a zero byte; prose holds few of them). */
+static size_t
+next_special(const unsigned char *s, size_t i, size_t n)
+{
+    const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+    while (n - i >= 8) {
+        uint64_t w, a, b, c;
+        memcpy(&w, s + i, 8);
+        a = w ^ (ones * '\\');
+        b = w ^ (ones * '{');
+        c = w ^ (ones * '}');
+        if (((a - ones) & ~a & highs) | ((b - ones) & ~b & highs) | ((c - ones) & ~c & highs))
+            break;
+        i += 8;
+    }
+    while (i < n && !latex_special[s[i]])
+        i++;
+    return i;
+}
+
 /* Reads a `\cref{a, b}` whose backslash is at i (known to be followed by cref/Cref and a
  * brace at j); appends its labels to *arr (when arr is not NULL). */
 static void
@@ -166,10 +188,8 @@ scan_text(struct blueprint *bp, const struct lean_lex *lx, const struct text_vie
 {
     const unsigned char *s = (const unsigned char *)v->s;
     size_t depth = 0, open_at = 0, bad = SIZE_MAX;
-    for (size_t i = 0; i < v->n; i++) {
+    for (size_t i = next_special(s, 0, v->n); i < v->n; i = next_special(s, i + 1, v->n)) {
         unsigned char c = s[i];
-        if (!latex_special[c])
-            continue;
         if (c == '\\') {
             if (i + 6 < v->n && (s[i + 1] == 'c' || s[i + 1] == 'C') &&
                 memcmp(s + i + 2, "ref", 3) == 0) {
@@ -833,7 +853,7 @@ blueprint_free(struct blueprint *bp)
         return;
     while (bp->chunks) {
         struct bp_chunk *next = bp->chunks->next;
-        free(bp->chunks);
+        xbig_free(bp->chunks, bp->chunks->alloc);
         bp->chunks = next;
     }
     free(bp->attrs);

@@ -663,7 +663,11 @@ push_ref(struct decls *d, struct decl_ref **pool, size_t *n, size_t *alloc, size
                 last = b + 1;
         }
     }
-    DECLS_GROW(*pool, *n, *alloc);
+    if (*n == *alloc) {
+        size_t na = *alloc ? *alloc * 2 : 16;
+        *pool = xbig_grow(*pool, *alloc * sizeof **pool, na * sizeof **pool);
+        *alloc = na;
+    }
     r = &(*pool)[(*n)++];
     r->span = t->span;
     r->last_start = t->span.start + last;
@@ -1482,7 +1486,7 @@ decls_new(const struct lean_lex *lx)
                 ncmd++;
         }
         d->arefs = nident + 16;
-        d->refs = xreallocarray(NULL, d->arefs, sizeof *d->refs);
+        d->refs = xbig_alloc(d->arefs * sizeof *d->refs);
         d->adecls = ndecl + ndoc + 16;
         d->decls = xreallocarray(NULL, d->adecls, sizeof *d->decls);
         d->pools = xreallocarray(NULL, d->adecls, sizeof *d->pools);
@@ -1563,8 +1567,8 @@ decls_free(struct decls *d)
     free(d->sorries);
     free(d->usings);
     free(d->using_names0);
-    free(d->refs);
-    free(d->unames);
+    xbig_free(d->refs, d->arefs * sizeof *d->refs);
+    xbig_free(d->unames, d->aunames * sizeof *d->unames);
     free(d->docs);
     free(d->scopes);
     free(d);

@@ -482,8 +482,11 @@ static struct lean_tok *
 lex_push(struct lean_lex *lx)
 {
     if (lx->ntoks == lx->atoks) {
+        size_t old = lx->atoks * sizeof *lx->toks;
+        if (lx->atoks > SIZE_MAX / 2 / sizeof *lx->toks)
+            abort();
         lx->atoks = lx->atoks ? lx->atoks * 2 : 64;
-        lx->toks = xreallocarray(lx->toks, lx->atoks, sizeof *lx->toks);
+        lx->toks = xbig_grow(lx->toks, old, lx->atoks * sizeof *lx->toks);
     }
     return &lx->toks[lx->ntoks++];
 }
@@ -692,7 +695,7 @@ lean_lex_new(const char *text, size_t len)
     n = lx->len;
     /* dense Lean has a token per 3-4 bytes: no realloc copies (capped: a huge text grows) */
     lx->atoks = n / 3 + 16 < LEX_PRESIZE_MAX ? n / 3 + 16 : LEX_PRESIZE_MAX;
-    lx->toks = xreallocarray(NULL, lx->atoks, sizeof *lx->toks);
+    lx->toks = xbig_alloc(lx->atoks * sizeof *lx->toks);
     lx->alines = n / 40 + 16;
     lx->lines = xreallocarray(NULL, lx->alines, sizeof *lx->lines);
     lx->wide = xreallocarray(NULL, lx->alines, 1);
@@ -771,7 +774,7 @@ lean_lex_free(struct lean_lex *lx)
 {
     if (!lx)
         return;
-    free(lx->toks);
+    xbig_free(lx->toks, lx->atoks * sizeof *lx->toks);
     free(lx->lines);
     free(lx->wide);
     free(lx);

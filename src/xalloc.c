@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 static void
 xalloc_die(size_t size)
@@ -78,4 +79,60 @@ xasprintf(const char *fmt, ...)
     vsnprintf(p, (size_t)n + 1, fmt, ap2);
     va_end(ap2);
     return p;
+}
+
+#define XBIG_ALIGN ((size_t)2 << 20)
+
+static size_t
+xbig_round(size_t size)
+{
+    return (size + XBIG_ALIGN - 1) & ~(XBIG_ALIGN - 1);
+}
+
+void *
+xbig_alloc(size_t size)
+{
+    if (size < XBIG_MIN)
+        return xmalloc(size ? size : 1);
+    size_t len = xbig_round(size);
+    if (len < size || len + XBIG_ALIGN < len)
+        xalloc_die(size);
+    char *raw = mmap(NULL, len + XBIG_ALIGN, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+                     -1, 0);
+    if (raw == MAP_FAILED)
+        xalloc_die(size);
+    uintptr_t a = ((uintptr_t)raw + XBIG_ALIGN - 1) & ~(uintptr_t)(XBIG_ALIGN - 1);
+    char *p = (char *)a;
+    size_t head = (size_t)(p - raw), tail = XBIG_ALIGN - head;
+    if (head)
+        munmap(raw, head);
+    if (tail)
+        munmap(p + len, tail);
+#ifdef MADV_HUGEPAGE
+    (void)madvise(p, len, MADV_HUGEPAGE); /* a hint: without THP, plain pages */
+#endif
+    return p;
+}
+
+void *
+xbig_grow(void *p, size_t old_size, size_t new_size)
+{
+    if (new_size < XBIG_MIN && old_size < XBIG_MIN)
+        return xrealloc(p, new_size ? new_size : 1);
+    void *q = xbig_alloc(new_size);
+    if (p)
+        memcpy(q, p, old_size < new_size ? old_size : new_size);
+    xbig_free(p, old_size);
+    return q;
+}
+
+void
+xbig_free(void *p, size_t size)
+{
+    if (p == NULL)
+        return;
+    if (size < XBIG_MIN)
+        free(p);
+    else
+        munmap(p, xbig_round(size));
 }

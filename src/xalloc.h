@@ -21,4 +21,16 @@ char *xstrndup(const char *s, size_t len);
 /* A new string formatted like printf. */
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* Large arrays filled once and freed whole (source text, tokens, name pools). From
+ * XBIG_MIN bytes on, the memory comes from mmap, in whole 2 MiB blocks marked
+ * MADV_HUGEPAGE: a 4 KiB page fault costs about 4 us on the VMs this runs on (one huge
+ * page, zeroed, about 250 us), and analysing a 15,000-line file touches 10 MB
+ * (tests/bench/README.md). Smaller sizes use malloc. Contents are undefined. A block
+ * is freed with xbig_free() given the size it has now; xbig_grow() returns a block of
+ * new_size holding the first old_size bytes of p (p is freed). NULL/0 frees nothing. */
+#define XBIG_MIN ((size_t)512 << 10)
+void *xbig_alloc(size_t size);
+void *xbig_grow(void *p, size_t old_size, size_t new_size);
+void xbig_free(void *p, size_t size);
+
 #endif

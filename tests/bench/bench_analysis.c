@@ -6,7 +6,8 @@
  * full analysis, the budget for re-analysing on every keystroke).
  *
  * Input: the file named by argv[1] (e.g. the output of tests/bench/gen_blueprint), else a
- * synthetic blueprint built here.
+ * synthetic blueprint built here (token-dense: long complete proofs). `--write FILE`
+ * writes that synthetic blueprint to FILE and exits.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -126,6 +127,18 @@ int
 main(int argc, char **argv)
 {
     size_t len = 0;
+    if (argc == 3 && strcmp(argv[1], "--write") == 0) {
+        /* the synthetic input as a file, for whole-process benchmarks and profiling */
+        char *g = generate(&len);
+        FILE *f = fopen(argv[2], "wb");
+        int rc = f && fwrite(g, 1, len, f) == len ? 0 : 1;
+        if (f && fclose(f) != 0)
+            rc = 1;
+        free(g);
+        if (rc)
+            fprintf(stderr, "bench_analysis: cannot write %s\n", argv[2]);
+        return rc;
+    }
     char *text = argc > 1 ? read_all(argv[1], &len) : generate(&len);
     if (text == NULL) {
         fprintf(stderr, "bench_analysis: cannot read %s\n", argv[1]);
