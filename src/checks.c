@@ -279,6 +279,16 @@ check_bodies(struct ctx *c)
             if (c->strict && d->proof == DECL_PROOF_MALFORMED)
                 add(c, "blueprint.placeholder-form", d->placeholder.range,
                     "invalid placeholder in `%s`: %s", show_name(d), malformed_why(d->malformed));
+            else if (c->strict &&
+                     (d->proof == DECL_PROOF_SORRY || d->proof == DECL_PROOF_SORRY_USING) &&
+                     d->body_main_tok_end < d->body_tok_end)
+                /* rule 9: the body is exactly the placeholder; a `where` helper or a
+                 * termination clause after it is more (LeanMarathon refuses it too) */
+                add(c, "blueprint.placeholder-form", d->placeholder.range,
+                    "invalid placeholder in `%s`: nothing may follow the placeholder (a "
+                    "`where`, `termination_by` or `decreasing_by` clause); make helpers nodes "
+                    "of their own",
+                    show_name(d));
             continue;
         }
         if (!kind_allowed(d->kind) && d->kind != DECL_KIND_IRREDUCIBLE_DEF)
@@ -309,6 +319,24 @@ check_braces(struct ctx *c, const struct decl *d, const struct blueprint_field *
         "`\\{` `\\}` or close the group",
         f->name, show_name(d), f->brace_error.range.start.line + 1,
         f->brace_error.range.start.character + 1);
+}
+
+/* a == b as Lean names: `«x»` quotes the atom x (so `«aux_one»` is `aux_one`). */
+static bool
+names_equal(const char *a, const char *b)
+{
+    for (;;) {
+        while ((unsigned char)a[0] == 0xC2 && ((unsigned char)a[1] == 0xAB || (unsigned char)a[1] == 0xBB))
+            a += 2;
+        while ((unsigned char)b[0] == 0xC2 && ((unsigned char)b[1] == 0xAB || (unsigned char)b[1] == 0xBB))
+            b += 2;
+        if (*a != *b)
+            return false;
+        if (*a == '\0')
+            return true;
+        a++;
+        b++;
+    }
 }
 
 static void
@@ -404,7 +432,7 @@ check_attribute(struct ctx *c, size_t i, const struct decl *d, const struct blue
         for (char *p = expect; *p; p++)
             if (*p == '-')
                 *p = '_';
-        if (strcmp(expect, d->name) != 0)
+        if (!names_equal(expect, d->name))
             add(c, "blueprint.label-name", d->name_span.range,
                 "label `%s` requires Lean name `%s`, found `%s`: rename the declaration or fix "
                 "the label",
@@ -656,6 +684,10 @@ check_closeness(struct ctx *c)
         const struct dag_node *n = dag_node(g, i);
         if (used[i] || n->kind != ANALYSIS_KIND_LEMMA || !n->has_blueprint || !*n->name)
             continue;
+        /* a second declaration of a name is a duplicate-name finding, not an unused lemma
+         * (references resolve to the first) */
+        if (dag_find_full(g, n->full_name, strlen(n->full_name)) != (long)n->first_decl)
+            continue;
         add(c, "blueprint.closeness", n->name_range,
             "lemma `%s` is not used by any later lemma or theorem: add it to a later node's "
             "`sorry_using` list (or use it in a proof), or remove it",
@@ -706,14 +738,29 @@ check_comments(struct ctx *c)
             allowed[nallowed++] = fl->value_span.start;
         }
     }
-    size_t ai = 0;
+    size_t ai = 0, ncom;
     const struct lean_tok *toks = lean_lex_tokens(lx);
-    size_t ntoks = lean_lex_count(lx);
-    for (size_t i = 0; i < ntoks; i++) {
-        const struct lean_tok *t = &toks[i];
-        if (t->kind != LEAN_TOK_LINE_COMMENT && t->kind != LEAN_TOK_BLOCK_COMMENT &&
-            t->kind != LEAN_TOK_DOC_COMMENT)
-            continue; /* module docs `/-! -/` are allowed */
+    const uint32_t *com = lean_lex_comments(lx, &ncom);
+    /* the module header: a `/-! -/` before every command but `import` (rule 20 allows it;
+     * a `/-!` further down is a comment like any other) */
+    uint32_t header_end = UINT32_MAX;
+    if (decls_count(c->in->decls) > 0)
+        header_end = decls_get(c->in->decls, 0)->range.start;
+    for (size_t k = 0; k < decls_cmd_count(c->in->decls); k++) {
+        const struct decl_cmd *cmd = decls_cmd(c->in->decls, k);
+        if (cmd->kind != DECL_CMD_IMPORT) {
+            if (cmd->range.start < header_end)
+                header_end = cmd->range.start;
+            break;
+        }
+    }
+    bool header_seen = false;
+    for (size_t ci = 0; ci < ncom; ci++) {
+        const struct lean_tok *t = &toks[com[ci]];
+        if (t->kind == LEAN_TOK_MOD_DOC && !header_seen && t->span.start < header_end) {
+            header_seen = true;
+            continue;
+        }
         while (ai < nallowed && allowed[ai] < t->span.start)
             ai++;
         if (t->kind == LEAN_TOK_DOC_COMMENT && ai < nallowed && allowed[ai] == t->span.start)
@@ -722,16 +769,18 @@ check_comments(struct ctx *c)
         size_t run = 1;
         if (t->kind == LEAN_TOK_LINE_COMMENT && (t->flags & LEAN_TOK_F_LINE_FIRST)) {
             /* a block of `--` lines is one finding, not one per line */
-            while (i + 1 < ntoks && toks[i + 1].kind == LEAN_TOK_LINE_COMMENT &&
-                   (toks[i + 1].flags & LEAN_TOK_F_LINE_FIRST) &&
-                   toks[i + 1].span.range.start.line == r.end.line + 1) {
-                i++;
+            while (ci + 1 < ncom && com[ci + 1] == com[ci] + 1 &&
+                   toks[com[ci + 1]].kind == LEAN_TOK_LINE_COMMENT &&
+                   (toks[com[ci + 1]].flags & LEAN_TOK_F_LINE_FIRST) &&
+                   toks[com[ci + 1]].span.range.start.line == r.end.line + 1) {
+                ci++;
                 run++;
-                r.end = toks[i].span.range.end;
+                r.end = toks[com[ci]].span.range.end;
             }
         }
         const char *what = t->kind == LEAN_TOK_LINE_COMMENT    ? "line comment"
                            : t->kind == LEAN_TOK_DOC_COMMENT ? "doc comment"
+                           : t->kind == LEAN_TOK_MOD_DOC     ? "module doc comment (`/-!`) after the header"
                                                              : "block comment";
         if (run > 1)
             add(c, "blueprint.comment-hygiene", r,

@@ -117,6 +117,8 @@ smap_put(struct smap *m, const char *key, size_t len, long value)
 
 struct decl {
     struct dag_decl_info info; /* strings owned */
+    char *key_name, *key_full; /* name and full_name with «» removed (owned): what lookups
+                                * compare, since «aux» and aux are one Lean name */
     size_t node;
     enum analysis_status status;
 };
@@ -149,6 +151,10 @@ struct dag {
     struct smap by_label; /* effective label -> node */
     char *scratch;        /* candidate names during resolution */
     size_t ascratch;
+    char **strs;          /* unquoted copies of «…» references (owned) */
+    size_t nstrs, astrs;
+    char *qscratch;       /* an unquoted query (dag_find_*) */
+    size_t aqscratch;
     bool filter_ready;
     uint64_t filter[64];  /* bits of the last components of every declaration's names */
 };
@@ -174,8 +180,14 @@ dag_free(struct dag *d)
         free((char *)in->opens);
         free((char *)in->label);
         free((char *)in->keyword);
+        free(d->decls[i].key_name);
+        free(d->decls[i].key_full);
     }
     free(d->decls);
+    for (size_t i = 0; i < d->nstrs; i++)
+        free(d->strs[i]);
+    free(d->strs);
+    free(d->qscratch);
     free(d->refs);
     free(d->uses);
     for (size_t i = 0; i < d->nnodes; i++) {
@@ -196,6 +208,77 @@ dag_free(struct dag *d)
 }
 
 static void filter_add_name(struct dag *d, const char *s);
+
+/* Writes s[0, len) without its `«` `»` into out (room for len bytes); returns the length.
+ * Lean's «x» quotes the atom x: `«aux_one»` and `aux_one` are one name. */
+static size_t
+unquote_into(const char *s, size_t len, char *out)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++) {
+        if ((unsigned char)s[i] == 0xC2 && i + 1 < len &&
+            ((unsigned char)s[i + 1] == 0xAB || (unsigned char)s[i + 1] == 0xBB)) {
+            i++;
+            continue;
+        }
+        out[n++] = s[i];
+    }
+    return n;
+}
+
+static bool
+has_guillemet(const char *s, size_t len)
+{
+    const char *p = memchr(s, 0xC2, len);
+    while (p) {
+        size_t at = (size_t)(p - s);
+        if (at + 1 < len && ((unsigned char)p[1] == 0xAB || (unsigned char)p[1] == 0xBB))
+            return true;
+        p = memchr(p + 1, 0xC2, len - at - 1);
+    }
+    return false;
+}
+
+static char *
+unquote_dup(const char *s)
+{
+    size_t len = strlen(s);
+    char *out = xmalloc(len + 1);
+    out[unquote_into(s, len, out)] = '\0';
+    return out;
+}
+
+/* text[0, *len) as a lookup key: itself, or an unquoted copy the dag keeps. */
+static const char *
+key_of(struct dag *d, const char *text, size_t *len)
+{
+    if (!has_guillemet(text, *len))
+        return text;
+    char *k = xmalloc(*len + 1);
+    *len = unquote_into(text, *len, k);
+    k[*len] = '\0';
+    if (d->nstrs == d->astrs) {
+        d->astrs = d->astrs ? d->astrs * 2 : 16;
+        d->strs = xreallocarray(d->strs, d->astrs, sizeof *d->strs);
+    }
+    d->strs[d->nstrs++] = k;
+    return k;
+}
+
+/* A query as a key, in the scratch buffer when it must be unquoted. */
+static const char *
+query_key(const struct dag *cd, const char *text, size_t *len)
+{
+    struct dag *d = (struct dag *)cd; /* the scratch only */
+    if (!has_guillemet(text, *len))
+        return text;
+    if (*len + 1 > d->aqscratch) {
+        d->aqscratch = *len + 1;
+        d->qscratch = xrealloc(d->qscratch, d->aqscratch);
+    }
+    *len = unquote_into(text, *len, d->qscratch);
+    return d->qscratch;
+}
 
 static char *
 dup_or(const char *s, const char *fallback)
@@ -218,10 +301,12 @@ dag_add_decl(struct dag *d, const struct dag_decl_info *info)
     x->info.opens = info->opens && *info->opens ? xstrdup(info->opens) : NULL;
     x->info.label = info->label ? xstrdup(info->label) : NULL;
     x->info.keyword = dup_or(info->keyword, "");
+    x->key_name = unquote_dup(x->info.name);
+    x->key_full = unquote_dup(x->info.full_name);
     x->node = 0;
     if (d->filter_ready) {
-        filter_add_name(d, x->info.name);
-        filter_add_name(d, x->info.full_name);
+        filter_add_name(d, x->key_name);
+        filter_add_name(d, x->key_full);
     }
     x->status = info->kind == ANALYSIS_KIND_DEFINITION ? ANALYSIS_STATUS_DEFINITION
                 : info->placeholder                    ? ANALYSIS_STATUS_SORRY
@@ -265,8 +350,8 @@ filter_build(struct dag *d)
 {
     memset(d->filter, 0, sizeof d->filter);
     for (size_t i = 0; i < d->ndecls; i++) {
-        filter_add_name(d, d->decls[i].info.name);
-        filter_add_name(d, d->decls[i].info.full_name);
+        filter_add_name(d, d->decls[i].key_name);
+        filter_add_name(d, d->decls[i].key_full);
     }
     d->filter_ready = true;
 }
@@ -297,6 +382,7 @@ dag_add_ref(struct dag *d, size_t decl, enum dag_ref_kind kind, const char *text
         return;
     if (!d->filter_ready)
         filter_build(d);
+    text = key_of(d, text, &len);
     if (kind == DAG_REF_BODY && !filter_may_match(d, text, len))
         return;
     if (d->nrefs == d->arefs) {
@@ -312,6 +398,7 @@ dag_add_use(struct dag *d, size_t decl, const char *text, size_t len, bool is_la
 {
     if (decl >= d->ndecls || len == 0)
         return;
+    text = key_of(d, text, &len);
     if (d->nuses == d->auses) {
         d->auses = d->auses ? d->auses * 2 : 16;
         d->uses = xreallocarray(d->uses, d->auses, sizeof *d->uses);
@@ -320,12 +407,6 @@ dag_add_use(struct dag *d, size_t decl, const char *text, size_t len, bool is_la
 }
 
 /* ---- resolution ---- */
-
-static const char *
-effective_label(const struct dag_decl_info *in)
-{
-    return in->label ? in->label : in->full_name;
-}
 
 /* Looks up prefix + "." + t (or t alone when plen is 0) among full names. */
 static long
@@ -404,6 +485,7 @@ resolve(struct dag *d, size_t from, const char *t, size_t len)
 long
 dag_find_name(const struct dag *d, const char *name, size_t len)
 {
+    name = query_key(d, name, &len);
     long r = smap_get(&d->by_name, name, len);
     return r >= 0 ? r : smap_get(&d->by_full, name, len);
 }
@@ -411,6 +493,7 @@ dag_find_name(const struct dag *d, const char *name, size_t len)
 long
 dag_find_full(const struct dag *d, const char *full_name, size_t len)
 {
+    full_name = query_key(d, full_name, &len);
     return smap_get(&d->by_full, full_name, len);
 }
 
@@ -423,6 +506,7 @@ dag_find_label(const struct dag *d, const char *label, size_t len)
 size_t
 dag_name_count(const struct dag *d, const char *full_name, size_t len)
 {
+    full_name = query_key(d, full_name, &len);
     return smap_count(&d->by_full, full_name, len);
 }
 
@@ -489,7 +573,7 @@ build_nodes(struct dag *d)
     d->nnodes = 0;
     for (size_t i = 0; i < d->ndecls; i++) {
         const struct dag_decl_info *in = &d->decls[i].info;
-        const char *lab = effective_label(in);
+        const char *lab = in->label ? in->label : d->decls[i].key_full;
         size_t llen = strlen(lab);
         long existing = llen ? smap_get(&d->by_label, lab, llen) : -1;
         size_t ni;
@@ -649,11 +733,11 @@ dag_build(struct dag *d)
         return;
     d->built = true;
     for (size_t i = 0; i < d->ndecls; i++) {
-        const struct dag_decl_info *in = &d->decls[i].info;
-        if (*in->full_name)
-            smap_put(&d->by_full, in->full_name, strlen(in->full_name), (long)i);
-        if (*in->name)
-            smap_put(&d->by_name, in->name, strlen(in->name), (long)i);
+        const struct decl *x = &d->decls[i];
+        if (*x->key_full)
+            smap_put(&d->by_full, x->key_full, strlen(x->key_full), (long)i);
+        if (*x->key_name)
+            smap_put(&d->by_name, x->key_name, strlen(x->key_name), (long)i);
     }
     /* resolve references; drop body identifiers that name nothing in the file */
     size_t keep = 0;

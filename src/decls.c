@@ -25,6 +25,8 @@ enum kw {
     /* symbols */
     KW_ASSIGN, KW_COLON, KW_BAR, KW_ARROW, KW_COMMA, KW_DOT, KW_ATTR_OPEN, KW_OPEN_BR,
     KW_CLOSE_BR,
+    /* tokens of other kinds that matter */
+    KW_DOC, /* a doc comment (it may start a command) */
 };
 
 static bool
@@ -510,14 +512,15 @@ static size_t
 scan_to_start(const struct decls *d, size_t i, enum scan_mode mode)
 {
     int depth = 0;
+    /* only tokens with a kw can start a command or change the depth: the loop reads one
+     * byte per token until it meets one */
     for (size_t k = i; k < d->ntoks; k++) {
-        const struct lean_tok *t = &d->toks[k];
-        int kk;
-        if (is_trivia(t))
+        int kk = d->kws[k];
+        if (kk == KW_NONE)
             continue;
-        if (starts_command(d, k, depth, mode))
+        if ((kk < KW_BY || kk == KW_ATTR_OPEN || kk == KW_DOC) &&
+            starts_command(d, k, depth, mode))
             return k;
-        kk = d->kws[k];
         if (kk == KW_OPEN_BR || kk == KW_ATTR_OPEN)
             depth++;
         else if (kk == KW_CLOSE_BR && depth > 0)
@@ -1203,7 +1206,7 @@ read_decl(struct decls *d, size_t i)
         int depth = 0;
         for (k = x.body_tok_first; k < e; k++) {
             int kt = d->kws[k];
-            if (is_comment(&d->toks[k]))
+            if (kt == KW_NONE || kt == KW_DOC)
                 continue;
             if (depth == 0 && k > x.body_tok_first &&
                 (kt == KW_CLAUSE || kt == KW_DERIVING ||
@@ -1473,6 +1476,7 @@ decls_new(const struct lean_lex *lx)
             } else if (t->kind == LEAN_TOK_SYMBOL) {
                 k = kw_of_symbol(s, n);
             } else if (t->kind == LEAN_TOK_DOC_COMMENT) {
+                k = KW_DOC;
                 ndoc++;
             }
             d->kws[i] = (unsigned char)k;

@@ -20,6 +20,8 @@ struct lean_lex {
     uint32_t *lines; /* byte offset of each line's start; nlines used, alines allocated */
     uint32_t nlines, alines;
     unsigned char *wide; /* per line: 1 when it holds a non-ASCII byte (columns need a scan) */
+    uint32_t *comments;  /* token indices of the comments, in order */
+    size_t ncomments, acomments;
 };
 
 static void
@@ -72,7 +74,10 @@ lex_decode(const unsigned char *t, uint32_t len, uint32_t i, uint32_t *cp)
     }
     if (len - i < n)
         return 0;
-    for (k = 1; k < n; k++) {
+    if ((t[i + 1] & 0xC0) != 0x80)
+        return 0;
+    v = (v << 6) | (t[i + 1] & 0x3F);
+    for (k = 2; k < n; k++) {
         if ((t[i + k] & 0xC0) != 0x80)
             return 0;
         v = (v << 6) | (t[i + k] & 0x3F);
@@ -87,6 +92,8 @@ lex_decode(const unsigned char *t, uint32_t len, uint32_t i, uint32_t *cp)
 static bool
 lex_is_letter_like(uint32_t c)
 {
+    if (c < 0x391 || (c > 0x214f && c < 0x1d49c))
+        return false; /* most math symbols (U+2190 on) end here */
     return (c >= 0x3b1 && c <= 0x3c9 && c != 0x3bb) ||                  /* lower Greek, not λ */
            (c >= 0x391 && c <= 0x3a9 && c != 0x3a0 && c != 0x3a3) ||    /* upper Greek, not Π Σ */
            (c >= 0x3ca && c <= 0x3fb) ||                                /* Coptic */
@@ -588,9 +595,24 @@ lex_one(const unsigned char *t, uint32_t len, uint32_t i, struct lean_tok *tok, 
             goto out;
         }
     }
-    if (lex_ascii_id_first(b) || (b >= 0x80 && (lex_id_first_len(t, len, i) ||
-                                                 (lex_is_guillemet_open(t, len, i) &&
-                                                  lex_guillemet_end(t, len, i, g))))) {
+    if (b >= 0x80) {
+        /* decoded once: a letter-like starts a name, anything else valid is a symbol
+         * (← ⟨ ∀ ≤ …) */
+        n = lex_decode(t, len, i, &cp);
+        if ((n && lex_is_letter_like(cp)) ||
+            (lex_is_guillemet_open(t, len, i) && lex_guillemet_end(t, len, i, g)))
+            goto ident;
+        if (n) {
+            tok->kind = LEAN_TOK_SYMBOL;
+            e = i + n;
+        } else {
+            tok->kind = LEAN_TOK_UNKNOWN;
+            e = i + 1;
+        }
+        tok->content_end = e;
+        goto out;
+    }
+    if (lex_ascii_id_first(b)) {
     ident:
         e = lex_scan_ident(t, len, i, wide, g);
         if (e < len && t[e] == '"' && t[e - 1] == '!') {
@@ -625,14 +647,8 @@ lex_one(const unsigned char *t, uint32_t len, uint32_t i, struct lean_tok *tok, 
         tok->content_end = e;
         goto out;
     }
-    n = lex_decode(t, len, i, &cp);
-    if (n) {
-        tok->kind = LEAN_TOK_SYMBOL; /* ← ⟨ ∀ ≤ … (letters were taken above) */
-        e = i + n;
-    } else {
-        tok->kind = LEAN_TOK_UNKNOWN;
-        e = i + 1;
-    }
+    tok->kind = LEAN_TOK_UNKNOWN; /* not reached: every byte is taken above */
+    e = i + 1;
     tok->content_end = e;
 out:
     if (open)
@@ -763,6 +779,13 @@ lean_lex_new(const char *text, size_t len)
             tok->content_end = e;
         if (tok->content_start > tok->content_end)
             tok->content_start = tok->content_end;
+        if (tok->kind >= LEAN_TOK_LINE_COMMENT && tok->kind <= LEAN_TOK_MOD_DOC) {
+            if (lx->ncomments == lx->acomments) {
+                lx->acomments = lx->acomments ? lx->acomments * 2 : 64;
+                lx->comments = xreallocarray(lx->comments, lx->acomments, sizeof *lx->comments);
+            }
+            lx->comments[lx->ncomments++] = (uint32_t)(lx->ntoks - 1);
+        }
         last_line = line;
         i = e;
     }
@@ -777,7 +800,15 @@ lean_lex_free(struct lean_lex *lx)
     xbig_free(lx->toks, lx->atoks * sizeof *lx->toks);
     free(lx->lines);
     free(lx->wide);
+    free(lx->comments);
     free(lx);
+}
+
+const uint32_t *
+lean_lex_comments(const struct lean_lex *lx, size_t *n)
+{
+    *n = lx->ncomments;
+    return lx->comments;
 }
 
 size_t

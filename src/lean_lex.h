@@ -96,6 +96,9 @@ const struct lean_tok *lean_lex_tok(const struct lean_lex *lx, size_t i);
 bool lean_tok_is_comment(enum lean_tok_kind kind);
 /* True when token t's bytes equal the NUL-terminated word s ("def", ":=", "#exit"). */
 bool lean_lex_tok_is(const struct lean_lex *lx, const struct lean_tok *t, const char *s);
+/* The token indices of every comment (line, block, doc, module doc), in text order; *n of
+ * them (NULL when there are none). For passes that look only at comments. */
+const uint32_t *lean_lex_comments(const struct lean_lex *lx, size_t *n);
 /* Index of the first token at or after i that is not a line or block comment (doc
  * comments and module docs are kept: they mean something); lean_lex_count() if none. */
 size_t lean_lex_skip_comments(const struct lean_lex *lx, size_t i);

@@ -71,24 +71,34 @@ textfile_invalid_utf8(const char *text, size_t len)
     return len;
 }
 
-/* Reads fd to EOF into a buffer presized to hint bytes. */
+/* Reads fd to EOF into a block presized to hint + 1 bytes: when the hint is the file's
+ * size, one read fills it and a one-byte read sees EOF, so nothing grows or moves. */
 static char *
 read_fd(int fd, size_t hint, size_t *len, char *err, size_t errlen)
 {
     size_t cap = hint + 1, n = 0;
     char *p = xbig_alloc(cap);
     for (;;) {
-        if (n + 1 >= cap) {
-            if (cap > TEXTFILE_MAX) {
-                snprintf(err, errlen, "file too large (over %zu MiB)", TEXTFILE_MAX >> 20);
-                xbig_free(p, cap);
-                return NULL;
+        ssize_t r;
+        char probe;
+        if (n + 1 == cap) {
+            /* full: is there more? */
+            r = read(fd, &probe, 1);
+            if (r == 1) {
+                size_t ncap = cap * 2;
+                if (cap > TEXTFILE_MAX) {
+                    snprintf(err, errlen, "file too large (over %zu MiB)", TEXTFILE_MAX >> 20);
+                    xbig_free(p, cap);
+                    return NULL;
+                }
+                p = xbig_grow(p, cap, ncap);
+                cap = ncap;
+                p[n++] = probe;
+                continue;
             }
-            size_t ncap = cap * 2 > TEXTFILE_MAX + 2 ? TEXTFILE_MAX + 2 : cap * 2;
-            p = xbig_grow(p, cap, ncap);
-            cap = ncap;
+        } else {
+            r = read(fd, p + n, cap - 1 - n);
         }
-        ssize_t r = read(fd, p + n, cap - 1 - n);
         if (r < 0 && errno == EINTR)
             continue;
         if (r < 0) {
@@ -130,7 +140,7 @@ textfile_read(const char *path, size_t *len, char *err, size_t errlen)
                 close(fd);
             return NULL;
         }
-        hint = (size_t)st.st_size + 1; /* one spare byte: EOF is seen without growing */
+        hint = (size_t)st.st_size;
     } else if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
         snprintf(err, errlen, "%s", strerror(EISDIR));
         if (fd != STDIN_FILENO)

@@ -89,6 +89,16 @@ xbig_round(size_t size)
     return (size + XBIG_ALIGN - 1) & ~(XBIG_ALIGN - 1);
 }
 
+/* Freed big blocks kept mapped for the next analysis of the same size class (the live
+ * proxy rescans the same file on every edit): no page faults, no zeroing. Bounded. */
+#define XBIG_CACHE 8
+#define XBIG_CACHE_BYTES ((size_t)256 << 20)
+static struct {
+    void *p;
+    size_t len;
+} xbig_cache[XBIG_CACHE];
+static size_t xbig_cached; /* bytes held in xbig_cache */
+
 void *
 xbig_alloc(size_t size)
 {
@@ -97,6 +107,13 @@ xbig_alloc(size_t size)
     size_t len = xbig_round(size);
     if (len < size || len + XBIG_ALIGN < len)
         xalloc_die(size);
+    for (size_t i = 0; i < XBIG_CACHE; i++)
+        if (xbig_cache[i].p && xbig_cache[i].len == len) {
+            void *p = xbig_cache[i].p;
+            xbig_cache[i].p = NULL;
+            xbig_cached -= len;
+            return p;
+        }
     char *raw = mmap(NULL, len + XBIG_ALIGN, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
                      -1, 0);
     if (raw == MAP_FAILED)
@@ -131,8 +148,19 @@ xbig_free(void *p, size_t size)
 {
     if (p == NULL)
         return;
-    if (size < XBIG_MIN)
+    if (size < XBIG_MIN) {
         free(p);
-    else
-        munmap(p, xbig_round(size));
+        return;
+    }
+    size_t len = xbig_round(size), slot = XBIG_CACHE;
+    for (size_t i = 0; i < XBIG_CACHE && slot == XBIG_CACHE; i++)
+        if (xbig_cache[i].p == NULL)
+            slot = i;
+    if (slot == XBIG_CACHE || xbig_cached + len > XBIG_CACHE_BYTES) {
+        munmap(p, len);
+        return;
+    }
+    xbig_cache[slot].p = p;
+    xbig_cache[slot].len = len;
+    xbig_cached += len;
 }

@@ -25,7 +25,9 @@ char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * XBIG_MIN bytes on, the memory comes from mmap, in whole 2 MiB blocks marked
  * MADV_HUGEPAGE: a 4 KiB page fault costs about 4 us on the VMs this runs on (one huge
  * page, zeroed, about 250 us), and analysing a 15,000-line file touches 10 MB
- * (tests/bench/README.md). Smaller sizes use malloc. Contents are undefined. A block
+ * (tests/bench/README.md). Freed blocks (up to 8, 256 MiB) stay mapped for reuse by the
+ * next allocation of the same 2 MiB multiple. Smaller sizes use malloc. Contents are
+ * undefined. Not thread-safe (the proxy has one thread). A block
  * is freed with xbig_free() given the size it has now; xbig_grow() returns a block of
  * new_size holding the first old_size bytes of p (p is freed). NULL/0 frees nothing. */
 #define XBIG_MIN ((size_t)512 << 10)

@@ -31,4 +31,3 @@ theorem main : base_set.Nonempty := by
   sorry_using [one_mem]
 
 -- expect: 22:7 error blueprint.duplicate-name
--- expect strict: 22:7 warning blueprint.closeness

@@ -1,0 +1,22 @@
+import Mathlib
+import Architect
+
+@[blueprint "lem:aux-one"
+  (statement := /-- $1 = 1$. -/)
+  (proof := /-- Reflexivity. -/)
+  (title := /-- Aux -/)
+  (latexEnv := "lemma")]
+lemma aux_one : 1 = 1 := by
+  sorry
+
+@[blueprint "thm:main-res"
+  (statement := /-- $2 = 2$. -/)
+  (proof := /-- By \cref{lem:aux-one}. -/)
+  (title := /-- Main -/)
+  (latexEnv := "theorem")]
+theorem main_res : 2 = 2 := by
+  sorry_using [aux_one]
+where
+  helper : 3 = 3 := rfl
+
+-- expect strict: 18:3 error blueprint.placeholder-form
