@@ -1,0 +1,208 @@
+/*
+ * fuzz_differential: two views of the engine that must agree, on arbitrary input.
+ *
+ * 1. `lsp-proxy check --json` and the live diagnostics: analysis_check_json_items() and
+ *    analysis_diagnostics_json() of the same analysis name the same findings (1-based
+ *    line/column vs 0-based LSP positions, severity names vs numbers, code, message), in
+ *    every profile.
+ * 2. Rescanning after edits equals scanning the edited text from scratch: the bytes are
+ *    opened as a document, edited one to three times through document_apply_change() at
+ *    LSP positions computed by the lexer's own position code (lean_lex_pos, written apart
+ *    from documents.c), and the document's text must equal the same edits spliced as bytes;
+ *    the analysis of one equals the analysis of the other (DAG JSON and diagnostics), and
+ *    so does a second analysis of the same text (big blocks are reused uninitialised:
+ *    xalloc.h). Property 2 runs on valid UTF-8 without a lone '\r' (what editors send; the
+ *    two position models differ on purpose for invalid bytes and for '\r', which LSP counts
+ *    as a line break and Lean does not).
+ * Any disagreement aborts with both sides printed.
+ */
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "analysis.h"
+#include "documents.h"
+#include "lean_lex.h"
+#include "textfile.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define FAIL(...)                                                                           \
+    do {                                                                                    \
+        fprintf(stderr, "fuzz_differential: " __VA_ARGS__);                                 \
+        fprintf(stderr, "\n");                                                              \
+        abort();                                                                            \
+    } while (0)
+
+static int
+num(const cJSON *o, const char *k)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+    return cJSON_IsNumber(v) ? v->valueint : -999;
+}
+
+static const char *
+str(const cJSON *o, const char *k)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+    return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+static int
+severity_num(const char *s)
+{
+    if (strcmp(s, "error") == 0)
+        return 1;
+    if (strcmp(s, "warning") == 0)
+        return 2;
+    if (strcmp(s, "information") == 0)
+        return 3;
+    return strcmp(s, "hint") == 0 ? 4 : -1;
+}
+
+static void
+check_agrees(const struct analysis *a)
+{
+    char *items = analysis_check_json_items(a, "f.lean");
+    size_t n = strlen(items);
+    char *arr = malloc(n + 3);
+    arr[0] = '[';
+    memcpy(arr + 1, items, n);
+    arr[n + 1] = ']';
+    arr[n + 2] = '\0';
+    char *diags = analysis_diagnostics_json(a);
+    cJSON *c = cJSON_Parse(arr), *d = cJSON_Parse(diags);
+    if (!cJSON_IsArray(c) || !cJSON_IsArray(d))
+        FAIL("not JSON arrays:\ncheck: %s\ndiagnostics: %s", arr, diags);
+    if (cJSON_GetArraySize(c) != cJSON_GetArraySize(d) ||
+        (size_t)cJSON_GetArraySize(c) != analysis_finding_count(a))
+        FAIL("%d check items, %d diagnostics, %zu findings", cJSON_GetArraySize(c),
+             cJSON_GetArraySize(d), analysis_finding_count(a));
+    for (int i = 0; i < cJSON_GetArraySize(c); i++) {
+        const cJSON *x = cJSON_GetArrayItem(c, i), *y = cJSON_GetArrayItem(d, i);
+        const cJSON *r = cJSON_GetObjectItemCaseSensitive(y, "range");
+        const cJSON *s = cJSON_GetObjectItemCaseSensitive(r, "start");
+        const cJSON *e = cJSON_GetObjectItemCaseSensitive(r, "end");
+        if (num(x, "line") != num(s, "line") + 1 || num(x, "column") != num(s, "character") + 1 ||
+            num(x, "endLine") != num(e, "line") + 1 ||
+            num(x, "endColumn") != num(e, "character") + 1 ||
+            severity_num(str(x, "severity")) != num(y, "severity") ||
+            strcmp(str(x, "code"), str(y, "code")) != 0 ||
+            strcmp(str(x, "message"), str(y, "message")) != 0 ||
+            strcmp(str(y, "source"), "marathon") != 0)
+            FAIL("item %d differs:\ncheck: %s\ndiagnostics: %s", i, arr, diags);
+    }
+    cJSON_Delete(c);
+    cJSON_Delete(d);
+    free(arr);
+    free(items);
+    free(diags);
+}
+
+/* The analysis of text as the strings property 2 compares. */
+static char *
+render(const char *text, size_t len)
+{
+    struct analysis *a = analysis_new(text, len, BP_PROFILE_AUTO);
+    char *dag = analysis_dag_json(a, "file:///f.lean", 1);
+    char *diags = analysis_diagnostics_json(a);
+    size_t n1 = strlen(dag), n2 = strlen(diags);
+    char *out = malloc(n1 + n2 + 2);
+    memcpy(out, dag, n1);
+    out[n1] = '\n';
+    memcpy(out + n1 + 1, diags, n2 + 1);
+    free(dag);
+    free(diags);
+    analysis_free(a);
+    return out;
+}
+
+/* The nearest UTF-8 character start at or before off. */
+static size_t
+char_start(const char *s, size_t len, size_t off)
+{
+    if (off > len)
+        off = len;
+    while (off > 0 && off < len && ((unsigned char)s[off] & 0xC0) == 0x80)
+        off--;
+    return off;
+}
+
+static void
+check_edits(const char *text, size_t len, const uint8_t *ops, size_t nops)
+{
+    struct documents *ds = documents_new();
+    struct document *doc = documents_open(ds, "file:///f.lean", "lean4", 1, text, len, NULL);
+    char *mine = malloc(len + 1);
+    size_t mlen = len;
+    memcpy(mine, text, len);
+    for (size_t k = 0; k + 4 <= nops && k < 12; k += 4) {
+        /* start, length, and inserted text (a slice of the original) from four bytes */
+        size_t s = char_start(mine, mlen, mlen ? (ops[k] * mlen) / 255 : 0);
+        size_t e = char_start(mine, mlen, s + ops[k + 1] % 24);
+        if (e < s)
+            e = s;
+        size_t is = char_start(text, len, len ? (ops[k + 2] * len) / 255 : 0);
+        size_t ie = char_start(text, len, is + ops[k + 3] % 16);
+        struct lean_lex *lx = lean_lex_new(mine, mlen);
+        struct lsp_range r = {lean_lex_pos(lx, s), lean_lex_pos(lx, e)};
+        lean_lex_free(lx);
+        if (document_apply_change(doc, r, text + is, ie - is) != 0)
+            FAIL("apply_change refused a valid range");
+        char *next = malloc(mlen - (e - s) + (ie - is) + 1);
+        memcpy(next, mine, s);
+        memcpy(next + s, text + is, ie - is);
+        memcpy(next + s + (ie - is), mine + e, mlen - e);
+        mlen = mlen - (e - s) + (ie - is);
+        free(mine);
+        mine = next;
+        size_t dlen;
+        const char *dt = document_text(doc, &dlen);
+        if (dlen != mlen || memcmp(dt, mine, mlen) != 0)
+            FAIL("document text differs after an edit at bytes [%zu, %zu) = (%u:%u)-(%u:%u)", s,
+                 e, r.start.line, r.start.character, r.end.line, r.end.character);
+    }
+    size_t dlen;
+    const char *dt = document_text(doc, &dlen);
+    char *x = render(dt, dlen), *y = render(mine, mlen), *z = render(mine, mlen);
+    if (strcmp(x, y) != 0 || strcmp(y, z) != 0)
+        FAIL("the rescan differs from the scan from scratch:\n%s\n---\n%s\n---\n%s", x, y, z);
+    free(x);
+    free(y);
+    free(z);
+    free(mine);
+    documents_free(ds);
+}
+
+static bool
+has_lone_cr(const char *s, size_t len)
+{
+    for (const char *p = memchr(s, '\r', len); p; p = memchr(p + 1, '\r', len - (size_t)(p + 1 - s)))
+        if ((size_t)(p - s) + 1 >= len || p[1] != '\n')
+            return true;
+    return false;
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    size_t nops = size > 0 ? data[0] % 13 : 0;
+    if (nops + 1 > size)
+        nops = 0;
+    const char *text = (const char *)data + (size ? 1 + nops : 0);
+    size_t len = size ? size - 1 - nops : 0;
+    static const enum bp_profile profiles[] = {BP_PROFILE_AUTO, BP_PROFILE_STRICT,
+                                               BP_PROFILE_ARCHITECT};
+    for (size_t p = 0; p < 3; p++) {
+        struct analysis *a = analysis_new(text, len, profiles[p]);
+        check_agrees(a);
+        analysis_free(a);
+    }
+    if (textfile_invalid_utf8(text, len) == len && !has_lone_cr(text, len))
+        check_edits(text, len, data + 1, nops);
+    return 0;
+}
