@@ -130,6 +130,8 @@ static size_t
 next_special(const unsigned char *s, size_t i, size_t n)
 {
     const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+    if (i >= n)
+        return n; /* after an escape at the very end */
     while (n - i >= 8) {
         uint64_t w, a, b, c;
         memcpy(&w, s + i, 8);

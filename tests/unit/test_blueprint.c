@@ -243,6 +243,22 @@ test_helpers(void)
     is_int(err.start, (size_t)(p - src), "error at the unclosed brace");
     ok(blueprint_braces_balanced(lx, 0, (size_t)(p - src), NULL), "balanced prefix");
     ok(blueprint_braces_balanced(lx, 10, 5, NULL), "empty range is balanced");
+
+    /* a backslash as the last byte of a range: the escape skip may not run past it (found
+     * by fuzz_lean_lex; ASan catches a regression) */
+    {
+        static const char tail[] = "x \\cref{a} {y} \\";
+        char *heap = malloc(sizeof tail - 1);
+        memcpy(heap, tail, sizeof tail - 1);
+        struct lean_lex *l2 = lean_lex_new(heap, sizeof tail - 1);
+        c = blueprint_scan_crefs(l2, 0, sizeof tail - 1, &n);
+        is_int(n, 1, "a trailing backslash: the cref before it found");
+        blueprint_crefs_free(c, n);
+        ok(blueprint_braces_balanced(l2, 0, sizeof tail - 1, NULL), "and the braces balance");
+        ok(blueprint_braces_balanced(l2, 0, 1, NULL), "a one-byte range");
+        lean_lex_free(l2);
+        free(heap);
+    }
 }
 
 int
