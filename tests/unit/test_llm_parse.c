@@ -1,5 +1,6 @@
 /* test_llm_parse: the reply parsers of llm.h on the providers' real shapes and on junk. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "buf.h"
@@ -106,6 +107,21 @@ main(void)
     is_int(whole(LLM_PROVIDER_OPENAI, "{\"choices\":[{\"message\":{\"content\""), -1,
            "truncated JSON");
     is_int(whole(LLM_PROVIDER_OPENAI, ""), -1, "empty body");
+
+    {
+        /* bodies are not NUL-terminated: the message quotes at most len bytes (ASan) */
+        char *raw = malloc(3);
+        memcpy(raw, "abc", 3);
+        buf_reset(&text);
+        is_int(llm_parse_reply(LLM_PROVIDER_OPENAI, raw, 3, &text, &tin, &tout, err, sizeof err),
+               -1, "an unterminated short body");
+        is_str(err, "the reply is not JSON: abc", "quoted within its length");
+        is_int(llm_parse_stream_event(LLM_PROVIDER_OPENAI, "message", raw, 2, &text, &tin, &tout,
+                                      err, sizeof err),
+               -1, "an unterminated short event");
+        is_str(err, "the stream carried an event that is not JSON: ab", "quoted within its length");
+        free(raw);
+    }
 
     enum llm_provider pr;
     ok(llm_provider_parse("anthropic", &pr) == 0 && pr == LLM_PROVIDER_ANTHROPIC, "parse");
