@@ -29,6 +29,7 @@ static const struct config_key config_keys[] = {
     K("llm.model", CT_STRING, llm_model),
     K("llm.apiKeyEnv", CT_STRING, llm_api_key_env),
     K("llm.anthropicVersion", CT_STRING, llm_anthropic_version),
+    K("llm.authStyle", CT_STRING, llm_auth_style),
     K("llm.timeoutMs", CT_INT, llm_timeout_ms),
     K("llm.idleTimeoutMs", CT_INT, llm_idle_timeout_ms),
     K("llm.retries", CT_INT, llm_retries),

@@ -31,6 +31,7 @@ struct config {
     char *llm_model;
     char *llm_api_key_env;     /* NULL: MARATHON_API_KEY, then OPENAI_/ANTHROPIC_API_KEY */
     char *llm_anthropic_version;
+    char *llm_auth_style;      /* "x-api-key" | "bearer"; NULL: the provider's (llm.h) */
     long llm_timeout_ms;
     long llm_idle_timeout_ms;
     long llm_retries;

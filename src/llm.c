@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "config.h"
 #include "http.h"
 #include "log.h"
 #include "sse.h"
@@ -477,4 +478,39 @@ llm_request_cancel(struct llm_request *q)
 {
     if (q)
         http_request_cancel(q->hr);
+}
+
+int
+llm_settings_from_config(const struct config *c, struct llm_settings *s, char **key_out,
+                         char *err, size_t errlen)
+{
+    memset(s, 0, sizeof *s);
+    *key_out = NULL;
+    const char *prov = config_llm_provider(c);
+    if (llm_provider_parse(prov, &s->provider) < 0) {
+        snprintf(err, errlen, "llm.provider `%s` is not one of openai, anthropic, none", prov);
+        return -1;
+    }
+    if (c->llm_auth_style && strcmp(c->llm_auth_style, "bearer") == 0)
+        s->auth = LLM_AUTH_BEARER;
+    else if (c->llm_auth_style && strcmp(c->llm_auth_style, "x-api-key") == 0)
+        s->auth = LLM_AUTH_X_API_KEY;
+    else if (c->llm_auth_style) {
+        snprintf(err, errlen, "llm.authStyle `%s` is not one of x-api-key, bearer",
+                 c->llm_auth_style);
+        return -1;
+    }
+    const char *key = getenv(config_api_key_env(c));
+    if (key && *key)
+        *key_out = xstrdup(key);
+    s->api_key = *key_out;
+    s->base_url = c->llm_base_url;
+    s->model = c->llm_model;
+    s->anthropic_version = c->llm_anthropic_version;
+    s->max_tokens = c->llm_max_tokens;
+    s->timeout_ms = c->llm_timeout_ms;
+    s->idle_timeout_ms = c->llm_idle_timeout_ms;
+    s->retries = (int)c->llm_retries;
+    s->stream = true;
+    return 0;
 }

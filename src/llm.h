@@ -74,6 +74,15 @@ struct llm_stats {
 struct llm *llm_new(struct http *h, const struct llm_settings *s);
 void llm_free(struct llm *l);
 
+/* The settings in force from the proxy's configuration (config.h): provider, URL, model,
+ * auth style, limits, and the key read from the environment variable llm.apiKeyEnv names
+ * (*key_out: a new string, or NULL when unset; the caller frees it after llm_new()).
+ * Returns 0, or -1 with a message in err for a setting that cannot work (unknown provider
+ * or auth style). */
+struct config;
+int llm_settings_from_config(const struct config *c, struct llm_settings *s, char **key_out,
+                             char *err, size_t errlen);
+
 /* Sends system + messages. Returns the request, or NULL (no provider configured). */
 struct llm_request *llm_request_start(struct llm *l, const char *system,
                                       const struct llm_message *msgs, size_t nmsgs,
