@@ -139,7 +139,7 @@ fuzz: $(FUZZ_BIN)
 	  seeds=tests/fuzz/seeds/$${n#fuzz_}; [ -d $$seeds ] || seeds=; \
 	  echo "== $$n ($(FUZZ_SECONDS) s)"; \
 	  extra=; [ $$n = fuzz_router ] && extra=-entropic=0; \
-	  [ $$n = fuzz_differential ] && { extra=-max_len=4096; seeds=tests/data/rules; }; \
+	  [ $$n = fuzz_differential ] && { extra=-max_len=4096; seeds="$$seeds tests/data/rules"; }; \
 	  $$f $$extra -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 build/fuzz/corpus-$$n $$seeds \
 	    2>&1 | grep -E 'stat::number_of_executed_units|ERROR|crash|Done' ; done
 
