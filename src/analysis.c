@@ -187,6 +187,8 @@ build_dag(struct analysis *a, bool merge)
             continue;
         }
         const struct blueprint_attr *attr = blueprint_for_decl(a->bp, i);
+        const struct blueprint_field *stmt =
+            attr ? blueprint_attr_field(attr, BLUEPRINT_FIELD_STATEMENT) : NULL;
         char *ns = namespace_of(d);
         struct dag_decl_info info = {
             .name = d->name,
@@ -197,7 +199,8 @@ build_dag(struct analysis *a, bool merge)
             .keyword = d->keyword,
             .kind = kind,
             .has_blueprint = attr != NULL,
-            .has_statement = attr && blueprint_attr_field(attr, BLUEPRINT_FIELD_STATEMENT),
+            .has_statement = stmt != NULL,
+            .statement = stmt ? stmt->text : NULL,
             .placeholder = kind != ANALYSIS_KIND_DEFINITION && d->nsorries > 0,
             .range = d->range.range,
             .name_range = d->has_name ? d->name_span.range : d->keyword_span.range,

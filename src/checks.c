@@ -461,22 +461,72 @@ check_attributes(struct ctx *c)
 
 /* ---- names (rule 14) ---- */
 
+/* A byte that can belong to a TeX word (letters, digits, any non-ASCII byte). */
+static bool
+tex_word_byte(unsigned char ch)
+{
+    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+           ch >= 0x80;
+}
+
+static bool
+tex_space(char ch)
+{
+    return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r';
+}
+
+/* The next significant byte of a LaTeX text at *p (advancing past it), 0 at the end. A run of
+ * white space reads as one ' ' when it separates two word bytes (`\alpha b`, `two words`) and
+ * as nothing otherwise (`\[ q` is `\[q`, `r \]` is `r\]`): TeX reads both alike. */
+static char
+tex_next(const char **p, char *prev)
+{
+    const char *s = *p;
+    if (tex_space(*s)) {
+        while (tex_space(*s))
+            s++;
+        if (*s && tex_word_byte((unsigned char)*prev) && tex_word_byte((unsigned char)*s)) {
+            *p = s;
+            *prev = ' ';
+            return ' ';
+        }
+    }
+    if (*s == '\0') {
+        *p = s;
+        return 0;
+    }
+    *p = s + 1;
+    *prev = *s;
+    return *s;
+}
+
+/* Two LaTeX texts that differ at most in white space TeX ignores. */
+static bool
+tex_same(const char *a, const char *b)
+{
+    char pa = 0, pb = 0;
+    if (a == NULL || b == NULL)
+        return a == b;
+    for (;;) {
+        char ca = tex_next(&a, &pa), cb = tex_next(&b, &pb);
+        if (ca != cb)
+            return false;
+        if (ca == 0)
+            return true;
+    }
+}
+
 static void
 check_duplicates(struct ctx *c)
 {
-    const struct decls *ds = c->in->decls;
     const struct dag *g = c->in->dag;
-    for (size_t i = 0; i < decls_count(ds); i++) {
-        const struct decl *d = decls_get(ds, i);
-        long dd = c->in->decl_to_dag ? c->in->decl_to_dag[i] : -1;
-        if (dd < 0)
-            continue;
-        const struct dag_decl_info *info = dag_decl(g, (size_t)dd);
-        if (d->has_name && *info->full_name) {
+    for (size_t dd = 0; dd < dag_decl_count(g); dd++) {
+        const struct dag_decl_info *info = dag_decl(g, dd);
+        if (*info->name && *info->full_name) {
             long first = dag_find_full(g, info->full_name, strlen(info->full_name));
-            if (first >= 0 && first != dd) {
+            if (first >= 0 && (size_t)first != dd) {
                 const struct dag_decl_info *f = dag_decl(g, (size_t)first);
-                add(c, "blueprint.duplicate-name", d->name_span.range,
+                add(c, "blueprint.duplicate-name", info->name_range,
                     "`%s` is already declared at line %u: node names must be unique; rename one",
                     info->full_name, f->name_range.start.line + 1);
                 continue;
@@ -484,29 +534,31 @@ check_duplicates(struct ctx *c)
         }
         if (!info->label)
             continue;
-        size_t ni = dag_decl_node(g, (size_t)dd);
+        size_t ni = dag_decl_node(g, dd);
         long lab_node = dag_find_label(g, info->label, strlen(info->label));
         if (c->strict) {
             if (lab_node >= 0 && (size_t)lab_node != ni) {
                 const struct dag_node *f = dag_node(g, (size_t)lab_node);
-                add(c, "blueprint.duplicate-name", name_range(d),
+                add(c, "blueprint.duplicate-name", info->name_range,
                     "label `%s` is already used by `%s` (line %u): labels must be unique",
                     info->label, f->name, f->name_range.start.line + 1);
             }
             continue;
         }
-        /* architect: declarations sharing a label are one node; two LaTeX statements for
-         * one node conflict */
+        /* architect: declarations sharing a label are one node and LeanArchitect writes one
+         * LaTeX text for it; two different statements conflict (one of them is lost), the
+         * same statement repeated does not */
         const struct dag_node *n = dag_node(g, ni);
-        if (!info->has_statement || n->decls[0] == (size_t)dd)
+        if (!info->has_statement || n->decls[0] == dd)
             continue;
-        for (size_t k = 0; k < n->ndecls && n->decls[k] != (size_t)dd; k++) {
+        for (size_t k = 0; k < n->ndecls && n->decls[k] != dd; k++) {
             const struct dag_decl_info *o = dag_decl(g, n->decls[k]);
-            if (!o->has_statement)
+            if (!o->has_statement || tex_same(o->statement, info->statement))
                 continue;
-            add(c, "blueprint.duplicate-name", name_range(d),
-                "label `%s` already has a statement at `%s` (line %u): declarations sharing a "
-                "label form one node; keep one `statement` or use another label",
+            add(c, "blueprint.duplicate-name", info->name_range,
+                "label `%s` already has a different statement at `%s` (line %u): declarations "
+                "sharing a label form one node with one LaTeX text; give them the same "
+                "statement, keep one, or use another label",
                 info->label, o->name, o->name_range.start.line + 1);
             break;
         }
@@ -563,6 +615,11 @@ check_sorry_using(struct ctx *c)
     for (size_t u = 0; u < dag_use_count(g); u++) {
         const struct dag_use *use = dag_use(g, u);
         if (use->target >= 0)
+            continue;
+        /* architect: a string entry is a LaTeX label LeanArchitect copies into `\uses{…}`
+         * unchecked; it may name a node of another module or a LaTeX-only node of the
+         * blueprint, which no single file can refute */
+        if (!c->strict && use->is_label)
             continue;
         const struct dag_decl_info *from = dag_decl(g, use->decl);
         int len = use->len > 200 ? 200 : (int)use->len;

@@ -17,9 +17,12 @@
  *
  * Decisions where the contract is silent (tests/data/rules pins each one):
  * - architect: "unknown" means resolving to no declaration of this file (names in
- *   sorry_using/uses/proofUses; labels, explicit or defaulted to the full Lean name). A label
- *   shared by several declarations is one node; it is a duplicate only when two of them give
- *   a `statement`. Duplicate full Lean names are always duplicates.
+ *   sorry_using/uses/proofUses; labels, explicit or defaulted to the full Lean name). String
+ *   entries of uses/proofUses are not judged: LeanArchitect copies them into `\uses{…}`
+ *   unchecked, and they name nodes of other modules or LaTeX-only nodes as often as not. A
+ *   label shared by several declarations is one node; it is a duplicate only when two of them
+ *   give different statements (white space TeX ignores does not count: people repeat the
+ *   statement on every part). Duplicate full Lean names are always duplicates.
  * - strict: a missing latexEnv is latex-env and a missing label is label-prefix, both on the
  *   `blueprint` token; a modifier outside noncomputable/private/local is latex-env on the
  *   modifier; label-name is checked whenever the label has a `:`, even with a bad prefix; a
@@ -32,7 +35,8 @@
  *   sorry_using entry or body identifier); nodes with no `proof` field or a malformed body
  *   are skipped. closeness: @[blueprint] lemmas; a use by any later node counts.
  * - comment-hygiene: `/-! -/` module docs are allowed anywhere; consecutive `--` lines are one
- *   finding. Unknown `uses`/`proofUses` entries are sorry-using in both profiles.
+ *   finding. Unknown `uses`/`proofUses` entries are sorry-using (strict: every entry;
+ *   architect: Lean names).
  */
 #ifndef LSP_PROXY_CHECKS_H
 #define LSP_PROXY_CHECKS_H

@@ -179,6 +179,7 @@ dag_free(struct dag *d)
         free((char *)in->ns);
         free((char *)in->opens);
         free((char *)in->label);
+        free((char *)in->statement);
         free((char *)in->keyword);
         free(d->decls[i].key_name);
         free(d->decls[i].key_full);
@@ -300,6 +301,7 @@ dag_add_decl(struct dag *d, const struct dag_decl_info *info)
     x->info.ns = dup_or(info->ns, "");
     x->info.opens = info->opens && *info->opens ? xstrdup(info->opens) : NULL;
     x->info.label = info->label ? xstrdup(info->label) : NULL;
+    x->info.statement = info->statement ? xstrdup(info->statement) : NULL;
     x->info.keyword = dup_or(info->keyword, "");
     x->key_name = unquote_dup(x->info.name);
     x->key_full = unquote_dup(x->info.full_name);

@@ -44,6 +44,7 @@ struct dag_decl_info {
     enum analysis_kind kind;
     bool has_blueprint;     /* carries @[blueprint ...] */
     bool has_statement;     /* its attribute sets `statement` */
+    const char *statement;  /* that statement's LaTeX text, or NULL */
     bool placeholder;       /* the body holds a sorry-like token: unproved by the text */
     struct lsp_range range;      /* whole declaration, attribute included */
     struct lsp_range name_range; /* the name (the keyword when anonymous) */
