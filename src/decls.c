@@ -505,6 +505,24 @@ in_prefix_starts(const struct decls *d, size_t k, int depth)
     return true;
 }
 
+/* After a declaration's `where`: the indented `@[…]` at k (or a doc comment and then one) is
+ * the attributes of an auxiliary declaration (`where @[simp] aux n := …`, Lean's
+ * letRecDecl) when a plain name follows the `]`, not a new command. */
+static bool
+where_decl_attrs(const struct decls *d, size_t k)
+{
+    size_t j = k, cl, n;
+    if (d->toks[k].kind == LEAN_TOK_DOC_COMMENT)
+        j = next_code(d, k + 1);
+    if (j >= d->ntoks || d->kws[j] != KW_ATTR_OPEN || col0(d, j))
+        return false;
+    cl = match_bracket(d, j, d->ntoks);
+    if (cl >= d->ntoks)
+        return false;
+    n = next_code(d, cl + 1);
+    return n < d->ntoks && d->toks[n].kind == LEAN_TOK_IDENT && d->kws[n] == KW_NONE;
+}
+
 /* The index of the first token at or after i that starts a command (ntoks if none).
  * Brackets opened from i on are tracked: strong keywords inside them start a command
  * only on a line of their own. */
@@ -512,14 +530,17 @@ static size_t
 scan_to_start(const struct decls *d, size_t i, enum scan_mode mode)
 {
     int depth = 0;
+    bool after_where = false;
     /* only tokens with a kw can start a command or change the depth: the loop reads one
      * byte per token until it meets one */
     for (size_t k = i; k < d->ntoks; k++) {
         int kk = d->kws[k];
         if (kk == KW_NONE)
             continue;
+        if (kk == KW_WHERE && depth == 0 && mode == SCAN_DECL)
+            after_where = true;
         if ((kk < KW_BY || kk == KW_ATTR_OPEN || kk == KW_DOC) &&
-            starts_command(d, k, depth, mode))
+            starts_command(d, k, depth, mode) && !(after_where && where_decl_attrs(d, k)))
             return k;
         if (kk == KW_OPEN_BR || kk == KW_ATTR_OPEN)
             depth++;

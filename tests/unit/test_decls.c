@@ -544,6 +544,23 @@ test_forms(void)
     is_str(by_name("instFoo")->keyword, "instance", "named instance");
     is_int(by_name("Cl")->body_kind, DECL_BODY_WHERE, "class … extends … where");
 
+    /* `where` declarations with attributes (lean-by-example's factorialTR): the `@[grind]`
+     * before an auxiliary name is Lean's letRecDecl, not a new command */
+    parse("def factTR (n : Nat) : Nat :=\n  aux n 1\nwhere\n"
+          "  @[simp] aux (n acc : Nat) : Nat :=\n    match n with\n    | 0 => acc\n"
+          "    | n + 1 => aux n (acc * (n + 1))\n"
+          "  /-- doc -/ @[simp] aux2 : Nat := sorry\n\n"
+          "def g : Nat := 1\nwhere\n  h : Nat := 2\n"
+          "  @[simp] theorem g_eq : g = 1 := rfl\n"
+          "@[simp] lemma top : True := trivial\n");
+    is_int(decls_count(ds), 4, "factTR, g, g_eq, top");
+    x = by_name("factTR");
+    is_int(x->range.range.end.line, 7, "the attributed where declarations belong to factTR");
+    is_int(x->nsorries, 1, "and so does the sorry of the second one");
+    is_int(by_name("g")->range.range.end.line, 11, "an attribute before a keyword: a command");
+    is_int(by_name("g_eq")->nattrs, 1, "g_eq keeps its attribute");
+    is_int(by_name("top")->nattrs, 1, "top: column 0");
+
     parse("notation:50 a \" ≈ \" b => R a b\n"
           "macro \"my_tac\" : tactic => `(tactic| simp)\n"
           "syntax \"foo\" term : term\n"
