@@ -22,7 +22,7 @@ struct analysis {
     struct blueprint *bp;
     struct dag *dag;
     long *decl_to_dag;  /* decls index -> dag declaration, -1 */
-    size_t *dag_to_decl; /* dag declaration -> decls index */
+    const struct blueprint_attr **dag_attr; /* dag declaration -> its blueprint attribute */
     struct analysis_node *nodes;
     size_t nnodes;
     const char **dep_names; /* all nodes' deps, one block */
@@ -159,18 +159,120 @@ namespace_of(const struct decl *d)
     return xstrndup(d->full_name, fl - nl - 1);
 }
 
+/* The declaration of this file an `attribute [blueprint …] name` command applies to: the last
+ * one before it whose name is the target (as written, or qualified by its namespace), or
+ * SIZE_MAX when the target is a constant of another module. */
+static size_t
+attr_cmd_decl(const struct analysis *a, const struct blueprint_attr *at)
+{
+    const struct decl_cmd *cmd = decls_cmd(a->ds, at->cmd);
+    size_t best = SIZE_MAX, tl;
+    if (!at->has_target || cmd == NULL)
+        return SIZE_MAX;
+    tl = strlen(at->target_name);
+    for (size_t i = 0; i < decls_count(a->ds); i++) {
+        const struct decl *d = decls_get(a->ds, i);
+        size_t fl = strlen(d->full_name);
+        if (d->range.start >= cmd->range.start)
+            break;
+        if (!d->has_name)
+            continue;
+        if (strcmp(d->name, at->target_name) == 0 || strcmp(d->full_name, at->target_name) == 0 ||
+            (fl > tl && d->full_name[fl - tl - 1] == '.' &&
+             strcmp(d->full_name + fl - tl, at->target_name) == 0))
+            best = i;
+    }
+    return best;
+}
+
+/* The kind of a constant of another module given a blueprint by an attribute command, as
+ * LeanArchitect decides it (the keyword is not in the file): a proof part (hasProof, a
+ * `proof` field, or a latexEnv other than definition) makes a theorem, `lemma` a lemma. */
+static enum analysis_kind
+external_kind(const struct blueprint_attr *at)
+{
+    const struct blueprint_field *hp = blueprint_attr_field(at, BLUEPRINT_FIELD_HAS_PROOF);
+    const struct blueprint_field *env = blueprint_attr_field(at, BLUEPRINT_FIELD_LATEX_ENV);
+    bool proof = blueprint_attr_field(at, BLUEPRINT_FIELD_PROOF) != NULL ||
+                 (env && env->text && strcmp(env->text, "definition") != 0);
+    if (hp && hp->value_kind == BLUEPRINT_VALUE_BOOL)
+        proof = hp->bool_value;
+    if (!proof)
+        return ANALYSIS_KIND_DEFINITION;
+    if (env && env->text && strcmp(env->text, "lemma") == 0)
+        return ANALYSIS_KIND_LEMMA;
+    return ANALYSIS_KIND_THEOREM;
+}
+
+/* A node for a constant of another module named by `attribute [blueprint …] name`. */
+static void
+add_external(struct analysis *a, const struct blueprint_attr *at)
+{
+    const struct decl_cmd *cmd = decls_cmd(a->ds, at->cmd);
+    const struct blueprint_field *stmt = blueprint_attr_field(at, BLUEPRINT_FIELD_STATEMENT);
+    struct lsp_range end = {cmd->range.range.end, cmd->range.range.end};
+    struct dag_decl_info info = {
+        .name = at->target_name,
+        .full_name = at->target_name,
+        .label = attr_label(at),
+        .keyword = "attribute",
+        .kind = external_kind(at),
+        .has_blueprint = true,
+        .has_statement = stmt != NULL,
+        .statement = stmt ? stmt->text : NULL,
+        .external = true,
+        .range = cmd->range.range,
+        .name_range = at->target.range,
+        .body_range = end,
+    };
+    size_t di = dag_add_decl(a->dag, &info);
+    a->dag_attr[di] = at;
+}
+
 static void
 build_dag(struct analysis *a, bool merge)
 {
-    size_t nd = decls_count(a->ds);
+    size_t nd = decls_count(a->ds), nattr = blueprint_count(a->bp), next_attr = 0;
+    size_t last_cmd = SIZE_MAX;
+    size_t *cmd_target = NULL; /* per declaration: the attribute command naming it */
     a->dag = dag_new(merge);
     a->decl_to_dag = xmalloc((nd ? nd : 1) * sizeof *a->decl_to_dag);
-    a->dag_to_decl = xmalloc((nd ? nd : 1) * sizeof *a->dag_to_decl);
+    a->dag_attr = xcalloc(nd + nattr + 1, sizeof *a->dag_attr);
+    for (size_t k = 0; k < nattr; k++) {
+        const struct blueprint_attr *at = blueprint_get(a->bp, k);
+        size_t t;
+        if (at->cmd == SIZE_MAX)
+            continue;
+        t = attr_cmd_decl(a, at);
+        if (t == SIZE_MAX)
+            continue;
+        if (cmd_target == NULL) {
+            cmd_target = xmalloc((nd ? nd : 1) * sizeof *cmd_target);
+            for (size_t i = 0; i < nd; i++)
+                cmd_target[i] = SIZE_MAX;
+        }
+        if (cmd_target[t] == SIZE_MAX)
+            cmd_target[t] = k;
+    }
     struct opens o = {.in_len = SIZE_MAX};
     buf_init(&o.text, 0);
     size_t ci = 0, ncmd = decls_cmd_count(a->ds);
-    for (size_t i = 0; i < nd; i++) {
-        const struct decl *d = decls_get(a->ds, i);
+    for (size_t i = 0; i <= nd; i++) {
+        const struct decl *d = i < nd ? decls_get(a->ds, i) : NULL;
+        /* attribute commands before this declaration that name constants of other modules */
+        for (; next_attr < nattr; next_attr++) {
+            const struct blueprint_attr *at = blueprint_get(a->bp, next_attr);
+            if (d && at->keyword.start >= d->range.start)
+                break;
+            /* one node per command (its first blueprint entry) */
+            if (at->cmd != SIZE_MAX && at->has_target && at->cmd != last_cmd &&
+                attr_cmd_decl(a, at) == SIZE_MAX)
+                add_external(a, at);
+            if (at->cmd != SIZE_MAX)
+                last_cmd = at->cmd;
+        }
+        if (d == NULL)
+            break;
         a->decl_to_dag[i] = -1;
         /* commands before this declaration change the opens in force */
         while (ci < ncmd) {
@@ -187,6 +289,8 @@ build_dag(struct analysis *a, bool merge)
             continue;
         }
         const struct blueprint_attr *attr = blueprint_for_decl(a->bp, i);
+        if (attr == NULL && cmd_target && cmd_target[i] != SIZE_MAX)
+            attr = blueprint_get(a->bp, cmd_target[i]);
         const struct blueprint_field *stmt =
             attr ? blueprint_attr_field(attr, BLUEPRINT_FIELD_STATEMENT) : NULL;
         char *ns = namespace_of(d);
@@ -209,11 +313,12 @@ build_dag(struct analysis *a, bool merge)
         size_t di = dag_add_decl(a->dag, &info);
         free(ns);
         a->decl_to_dag[i] = (long)di;
-        a->dag_to_decl[di] = i;
+        a->dag_attr[di] = attr;
         opens_after(&o);
     }
     buf_release(&o.text);
     free(o.saved);
+    free(cmd_target);
     /* references, once every declaration is known */
     const char *text = lean_lex_text(a->lx);
     for (size_t i = 0; i < nd; i++) {
@@ -235,9 +340,9 @@ build_dag(struct analysis *a, bool merge)
                         r->span.end - r->span.start, r->span.range);
         }
     }
-    for (size_t k = 0; k < blueprint_count(a->bp); k++) {
-        const struct blueprint_attr *at = blueprint_get(a->bp, k);
-        if (at->decl >= nd || a->decl_to_dag[at->decl] < 0)
+    for (size_t di = 0; di < dag_decl_count(a->dag); di++) {
+        const struct blueprint_attr *at = a->dag_attr[di];
+        if (at == NULL)
             continue;
         for (size_t f = 0; f < at->nfields; f++) {
             const struct blueprint_field *fl = &at->fields[f];
@@ -245,7 +350,7 @@ build_dag(struct analysis *a, bool merge)
                 continue;
             for (size_t u = 0; u < fl->nuses; u++) {
                 const struct blueprint_use *use = &fl->uses[u];
-                dag_add_use(a->dag, (size_t)a->decl_to_dag[at->decl], use->text,
+                dag_add_use(a->dag, di, use->text,
                             strlen(use->text), use->is_label, use->exclude, use->value.range);
             }
         }
@@ -279,8 +384,7 @@ build_nodes(struct analysis *a)
         o->has_blueprint = n->has_blueprint;
         o->title = NULL;
         for (size_t k = 0; k < n->ndecls && o->title == NULL; k++) {
-            const struct blueprint_attr *attr =
-                blueprint_for_decl(a->bp, a->dag_to_decl[n->decls[k]]);
+            const struct blueprint_attr *attr = a->dag_attr[n->decls[k]];
             const struct blueprint_field *f =
                 attr ? blueprint_attr_field(attr, BLUEPRINT_FIELD_TITLE) : NULL;
             if (f && f->text && *f->text)
@@ -340,7 +444,7 @@ analysis_free(struct analysis *a)
     free(a->nodes);
     free(a->dep_names);
     free(a->decl_to_dag);
-    free(a->dag_to_decl);
+    free(a->dag_attr);
     dag_free(a->dag);
     blueprint_free(a->bp);
     decls_free(a->ds);

@@ -731,8 +731,11 @@ read_args(struct blueprint *bp, struct blueprint_attr *a, size_t i, size_t end)
     }
 }
 
+/* Reads one attribute entry: of declaration di (ci = SIZE_MAX) or of the `attribute [...]`
+ * command ci (di = SIZE_MAX, target: the constant it applies to, or NULL). */
 static void
-read_attr(struct blueprint *bp, size_t di, size_t ai, const struct decl_attr *da)
+read_attr(struct blueprint *bp, size_t di, size_t ci, size_t ai, const struct decl_attr *da,
+          const struct lean_span *target)
 {
     struct blueprint_attr *a;
     size_t kw = SIZE_MAX, end = da->tok_end, k;
@@ -780,6 +783,12 @@ read_attr(struct blueprint *bp, size_t di, size_t ai, const struct decl_attr *da
     memset(a, 0, sizeof *a);
     a->decl = di;
     a->attr = ai;
+    a->cmd = ci;
+    if (target) {
+        a->has_target = true;
+        a->target = *target;
+        a->target_name = bp_strndup(bp, bp->text + target->start, target->end - target->start);
+    }
     a->keyword = bp->toks[kw].span;
     a->trace = tok_is(bp, kw, "blueprint?");
     a->via_to_additive = via;
@@ -791,9 +800,83 @@ read_attr(struct blueprint *bp, size_t di, size_t ai, const struct decl_attr *da
                 last = k;
         a->span = tok_span(bp, kw, last);
     }
-    if (bp->by_decl[di] == SIZE_MAX)
+    if (di < bp->ndecls && bp->by_decl[di] == SIZE_MAX)
         bp->by_decl[di] = bp->nattrs - 1;
     read_args(bp, a, kw + 1, end);
+}
+
+/* `attribute [blueprint …] name`: LeanArchitect's attribute given after the fact, mostly to a
+ * constant of another module (Mathlib's). Each entry of the bracket is read like one of an
+ * `@[…]` block; the target is the first name after `]`. */
+static void
+read_attr_cmd(struct blueprint *bp, size_t ci, const struct decl_cmd *cmd)
+{
+    size_t end = cmd->tok_end, open, close, tgt, k, entry = 0;
+    const struct lean_span *target = NULL;
+
+    open = skip_comments(bp, cmd->tok_first + 1, end);
+    if (open >= end || !tok_is(bp, open, "["))
+        return;
+    close = match_close(bp, open, end);
+    if (close >= end)
+        return;
+    tgt = skip_comments(bp, close + 1, end);
+    if (tgt < end && bp->toks[tgt].kind == LEAN_TOK_IDENT)
+        target = &bp->toks[tgt].span;
+    for (k = open + 1; k < close; entry++) {
+        size_t first = skip_comments(bp, k, close), e, last = first;
+        int depth = 0;
+        struct decl_attr da;
+        for (e = first; e < close; e++) {
+            if (lean_tok_is_comment(bp->toks[e].kind))
+                continue;
+            if (is_open(bp, e))
+                depth++;
+            else if (is_close(bp, e))
+                depth--;
+            else if (depth == 0 && tok_is(bp, e, ","))
+                break;
+            last = e;
+        }
+        if (first < e) {
+            memset(&da, 0, sizeof da);
+            da.span = tok_span(bp, first, last);
+            da.name = bp->toks[first].span;
+            da.tok_first = first;
+            da.tok_end = e;
+            read_attr(bp, SIZE_MAX, ci, entry, &da, target);
+        }
+        k = e + 1;
+    }
+}
+
+/* Text order: attributes [0, from) (declarations', in order) and [from, nattrs) (commands',
+ * in order) are merged; each attribute's pools travel with it and by_decl follows. */
+static void
+merge_attr_runs(struct blueprint *bp, size_t from)
+{
+    size_t n = bp->nattrs, i = 0, j = from, o = 0;
+    struct blueprint_attr *attrs = xreallocarray(NULL, n, sizeof *attrs);
+    struct attr_pools *pools = xreallocarray(NULL, n, sizeof *pools);
+    while (o < n) {
+        bool left = j >= n;
+        size_t take;
+        if (!left && i < from)
+            left = bp->attrs[i].keyword.start < bp->attrs[j].keyword.start;
+        take = left ? i++ : j++;
+        attrs[o] = bp->attrs[take];
+        pools[o++] = bp->attr_pools[take];
+    }
+    free(bp->attrs);
+    free(bp->attr_pools);
+    bp->attrs = attrs;
+    bp->attr_pools = pools;
+    bp->aattrs = n;
+    for (i = 0; i < bp->ndecls; i++)
+        bp->by_decl[i] = SIZE_MAX;
+    for (i = 0; i < n; i++)
+        if (attrs[i].decl < bp->ndecls && bp->by_decl[attrs[i].decl] == SIZE_MAX)
+            bp->by_decl[attrs[i].decl] = i;
 }
 
 struct blueprint *
@@ -833,7 +916,17 @@ blueprint_new(const struct lean_lex *lx, const struct decls *d)
         const struct decl *x = decls_get(d, i);
         bp->by_decl[i] = SIZE_MAX;
         for (size_t a = 0; a < x->nattrs; a++)
-            read_attr(bp, i, a, &x->attrs[a]);
+            read_attr(bp, i, SIZE_MAX, a, &x->attrs[a], NULL);
+    }
+    {
+        size_t from = bp->nattrs;
+        for (size_t c = 0; c < decls_cmd_count(d); c++) {
+            const struct decl_cmd *cmd = decls_cmd(d, c);
+            if (cmd->kind == DECL_CMD_ATTRIBUTE)
+                read_attr_cmd(bp, c, cmd);
+        }
+        if (bp->nattrs > from)
+            merge_attr_runs(bp, from);
     }
     /* pointers, now that no pool moves */
     for (size_t i = 0; i < bp->nfields; i++) {

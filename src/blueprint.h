@@ -2,11 +2,13 @@
  * blueprint: LeanArchitect's `@[blueprint …]` attributes of one file (shared/lean-lsp-facts.md
  * §10, shared/blueprint-contract.md), read from the attribute token ranges decls found.
  *
- * For every `blueprint` / `blueprint?` attribute (alone, beside others in one bracket, or as
- * `to_additive (attr := blueprint "…")`) it reports the positional label, each `(field :=
- * value)` with its name and value ranges (duplicates kept, in order: checks reports them),
- * `uses`/`proofUses` entries with exclusions, `\cref{…}`/`\Cref{…}` labels in the LaTeX
- * texts, and the brace balance of statement, title and proof. It does not resolve names
+ * For every `blueprint` / `blueprint?` attribute (alone, beside others in one bracket, as
+ * `to_additive (attr := blueprint "…")`, or in an `attribute [blueprint …] name` command,
+ * which LeanArchitect users write for constants of other modules) it reports the
+ * positional label, each `(field := value)` with its name and value ranges (duplicates
+ * kept, in order: checks reports them), `uses`/`proofUses` entries with exclusions,
+ * `\cref{…}`/`\Cref{…}` labels in the LaTeX texts, and the brace balance of statement,
+ * title and proof. It does not resolve names
  * or labels, build the DAG or judge the contract (dag, checks do).
  *
  * Ownership: blueprint_new() returns a new object the caller frees with blueprint_free();
@@ -89,10 +91,17 @@ struct blueprint_field {
                                    * the first `{` never closed (one character) */
 };
 
-/* One `@[blueprint …]` attribute. */
+/* One `@[blueprint …]` attribute, or one in an `attribute [blueprint …] name` command. */
 struct blueprint_attr {
-    size_t decl;                 /* index in decls (decls_get()) of the declaration */
-    size_t attr;                 /* index of the attribute in that decl's attrs */
+    size_t decl;                 /* index in decls (decls_get()) of the declaration; SIZE_MAX
+                                  * for an attribute command */
+    size_t attr;                 /* index of the attribute in that decl's attrs (in the
+                                  * command's bracket for an attribute command) */
+    size_t cmd;                  /* attribute command: its index in decls_cmd(); else
+                                  * SIZE_MAX */
+    bool has_target;             /* attribute command naming a constant after `]` */
+    struct lean_span target;     /* that name (the first, when several) */
+    const char *target_name;     /* its text; NULL when !has_target */
     struct lean_span span;       /* the attribute: `blueprint` through its last token */
     struct lean_span keyword;    /* the `blueprint` / `blueprint?` token */
     bool trace;                  /* written `blueprint?` */
@@ -114,7 +123,8 @@ struct blueprint *blueprint_new(const struct lean_lex *lx, const struct decls *d
 /* Frees everything; NULL is a no-op. */
 void blueprint_free(struct blueprint *bp);
 
-/* Attributes in text order; blueprint_get() returns NULL when i >= blueprint_count(). */
+/* Attributes in text order, those of attribute commands included (their decl is SIZE_MAX);
+ * blueprint_get() returns NULL when i >= blueprint_count(). */
 size_t blueprint_count(const struct blueprint *bp);
 const struct blueprint_attr *blueprint_get(const struct blueprint *bp, size_t i);
 /* The first blueprint attribute of declaration decl_index, or NULL when it has none. */

@@ -310,14 +310,14 @@ check_bodies(struct ctx *c)
 /* ---- the attribute (rules 7, 8, 11, 12, 13) ---- */
 
 static void
-check_braces(struct ctx *c, const struct decl *d, const struct blueprint_field *f)
+check_braces(struct ctx *c, const char *who, const struct blueprint_field *f)
 {
     if (f->braces_balanced)
         return;
     add(c, "blueprint.unbalanced-braces", f->name_span.range,
         "unbalanced `{`/`}` in the `%s` of `%s` (line %u, column %u): escape literal braces as "
         "`\\{` `\\}` or close the group",
-        f->name, show_name(d), f->brace_error.range.start.line + 1,
+        f->name, who, f->brace_error.range.start.line + 1,
         f->brace_error.range.start.character + 1);
 }
 
@@ -339,10 +339,12 @@ names_equal(const char *a, const char *b)
     }
 }
 
+/* Rules 11 and 8, both profiles: duplicate fields, braces in the LaTeX texts. who names the
+ * node in messages. */
 static void
-check_attribute(struct ctx *c, size_t i, const struct decl *d, const struct blueprint_attr *a)
+check_fields(struct ctx *c, const char *who, const struct blueprint_attr *a)
 {
-    /* rule 11: duplicate fields (both profiles) */
+    /* rule 11: duplicate fields */
     for (size_t k = 0; k < a->nfields; k++) {
         const struct blueprint_field *f = &a->fields[k];
         for (size_t j = 0; j < k; j++) {
@@ -354,17 +356,23 @@ check_attribute(struct ctx *c, size_t i, const struct decl *d, const struct blue
             add(c, "blueprint.duplicate-field", f->name_span.range,
                 "field `%s` is given twice in the @[blueprint] of `%s` (first at line %u): keep "
                 "one",
-                f->name, show_name(d), g->name_span.range.start.line + 1);
+                f->name, who, g->name_span.range.start.line + 1);
             break;
         }
     }
-    /* rule 8: braces in LaTeX texts (both profiles) */
+    /* rule 8: braces in LaTeX texts */
     for (size_t k = 0; k < a->nfields; k++) {
         const struct blueprint_field *f = &a->fields[k];
         if (f->kind == BLUEPRINT_FIELD_STATEMENT || f->kind == BLUEPRINT_FIELD_PROOF ||
             f->kind == BLUEPRINT_FIELD_TITLE)
-            check_braces(c, d, f);
+            check_braces(c, who, f);
     }
+}
+
+static void
+check_attribute(struct ctx *c, size_t i, const struct decl *d, const struct blueprint_attr *a)
+{
+    check_fields(c, show_name(d), a);
     if (!c->strict)
         return;
     if (!kind_allowed(d->kind))
@@ -449,6 +457,11 @@ check_attributes(struct ctx *c)
     for (size_t k = 0; k < blueprint_count(c->in->bp); k++) {
         const struct blueprint_attr *a = blueprint_get(c->in->bp, k);
         const struct decl *d = decls_get(ds, a->decl);
+        if (a->cmd != SIZE_MAX) {
+            /* `attribute [blueprint …] name`: the attribute's own faults only */
+            check_fields(c, a->has_target ? a->target_name : "attribute", a);
+            continue;
+        }
         if (d == NULL)
             continue;
         if (blueprint_for_decl(c->in->bp, a->decl) != a) {
@@ -639,7 +652,7 @@ cref_is_dep(const struct dag_node *n, size_t target)
 }
 
 static void
-check_crefs_list(struct ctx *c, const struct decl *d, const struct blueprint_cref *cr, size_t n,
+check_crefs_list(struct ctx *c, const char *who, const struct blueprint_cref *cr, size_t n,
                  const char *where)
 {
     for (size_t k = 0; k < n; k++) {
@@ -648,7 +661,7 @@ check_crefs_list(struct ctx *c, const struct decl *d, const struct blueprint_cre
         add(c, "blueprint.cref-unknown", cr[k].span.range,
             "`\\%s{%s}` in the %s of `%s` names no node of this file: fix the label or add the "
             "node",
-            cr[k].capital ? "Cref" : "cref", cr[k].label, where, show_name(d));
+            cr[k].capital ? "Cref" : "cref", cr[k].label, where, who);
     }
 }
 
@@ -660,19 +673,22 @@ check_crefs(struct ctx *c)
     for (size_t k = 0; k < blueprint_count(c->in->bp); k++) {
         const struct blueprint_attr *a = blueprint_get(c->in->bp, k);
         const struct decl *d = decls_get(ds, a->decl);
-        if (d == NULL)
+        const char *who = d ? show_name(d) : a->has_target ? a->target_name : "attribute";
+        if (d == NULL && a->cmd == SIZE_MAX)
             continue;
         const struct blueprint_field *proof = NULL;
         for (size_t f = 0; f < a->nfields; f++) {
             const struct blueprint_field *fl = &a->fields[f];
             if (fl->kind == BLUEPRINT_FIELD_STATEMENT)
-                check_crefs_list(c, d, fl->crefs, fl->ncrefs, "statement");
+                check_crefs_list(c, who, fl->crefs, fl->ncrefs, "statement");
             else if (fl->kind == BLUEPRINT_FIELD_PROOF) {
-                check_crefs_list(c, d, fl->crefs, fl->ncrefs, "proof");
+                check_crefs_list(c, who, fl->crefs, fl->ncrefs, "proof");
                 if (proof == NULL)
                     proof = fl;
             }
         }
+        if (d == NULL)
+            continue;
         if (proof == NULL && !c->strict && blueprint_for_decl(c->in->bp, a->decl) == a) {
             /* architect: the proof text may be doc comments inside the tactic block */
             const struct lean_lex *lx = c->in->lx;
@@ -683,7 +699,7 @@ check_crefs(struct ctx *c)
                 size_t n = 0;
                 struct blueprint_cref *cr =
                     blueprint_scan_crefs(lx, t->content_start, t->content_end, &n);
-                check_crefs_list(c, d, cr, n, "proof");
+                check_crefs_list(c, show_name(d), cr, n, "proof");
                 blueprint_crefs_free(cr, n);
             }
         }
@@ -739,7 +755,8 @@ check_closeness(struct ctx *c)
     }
     for (size_t i = 0; i < nn; i++) {
         const struct dag_node *n = dag_node(g, i);
-        if (used[i] || n->kind != ANALYSIS_KIND_LEMMA || !n->has_blueprint || !*n->name)
+        if (used[i] || n->kind != ANALYSIS_KIND_LEMMA || !n->has_blueprint || !*n->name ||
+            dag_decl(g, n->first_decl)->external)
             continue;
         /* a second declaration of a name is a duplicate-name finding, not an unused lemma
          * (references resolve to the first) */
@@ -753,6 +770,21 @@ check_closeness(struct ctx *c)
     free(used);
 }
 
+/* A node's name in a cycle; a node merged from several declarations (architect: a shared
+ * label) names the others and the label, since the edge may come from any of them. */
+static void
+add_node_name(struct buf *b, const struct dag *g, size_t ni)
+{
+    const struct dag_node *n = dag_node(g, ni);
+    (void)buf_adds(b, n->name);
+    if (n->ndecls < 2)
+        return;
+    (void)buf_adds(b, " (with ");
+    for (size_t k = 1; k < n->ndecls; k++)
+        (void)buf_addf(b, "%s%s", k > 1 ? ", " : "", dag_decl(g, n->decls[k])->name);
+    (void)buf_addf(b, ": label `%s`)", n->label);
+}
+
 static void
 check_cycles(struct ctx *c)
 {
@@ -761,8 +793,10 @@ check_cycles(struct ctx *c)
         const struct dag_cycle *cy = dag_cycle(g, i);
         struct buf b;
         buf_init(&b, 4096);
-        for (size_t k = 0; k < cy->npath; k++)
-            (void)buf_addf(&b, "%s → ", dag_node(g, cy->path[k])->name);
+        for (size_t k = 0; k < cy->npath; k++) {
+            add_node_name(&b, g, cy->path[k]);
+            (void)buf_adds(&b, " → ");
+        }
         (void)buf_adds(&b, dag_node(g, cy->path[0])->name);
         const struct dag_node *n = dag_node(g, cy->closing);
         add(c, "blueprint.cycle", n->name_range,

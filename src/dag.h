@@ -46,6 +46,8 @@ struct dag_decl_info {
     bool has_statement;     /* its attribute sets `statement` */
     const char *statement;  /* that statement's LaTeX text, or NULL */
     bool placeholder;       /* the body holds a sorry-like token: unproved by the text */
+    bool external;          /* a constant of another module, given its blueprint by an
+                             * `attribute [blueprint …] name` command: no body here */
     struct lsp_range range;      /* whole declaration, attribute included */
     struct lsp_range name_range; /* the name (the keyword when anonymous) */
     struct lsp_range body_range;

@@ -221,6 +221,47 @@ test_forms(void)
     is_str(a->fields[0].text, "open (", "doc with a paren");
 }
 
+/* `attribute [blueprint …] name` (FLT, Sphere-Packing: blueprints for Mathlib's constants):
+ * attributes of no declaration, in text order among the declarations' ones. */
+static void
+test_attribute_command(void)
+{
+    const struct blueprint_attr *a;
+    parse("@[blueprint \"first\"] theorem t1 : True := trivial\n"
+          "attribute [simp, blueprint \"Nat.add_comm\"\n"
+          "  (statement := /-- $a+b=b+a$, \\cref{first}. -/)\n"
+          "  (proof := /-- Mathlib. -/) (latexEnv := \"lemma\")]\n"
+          "  Nat.add_comm\n"
+          "attribute [simp] Nat.mul_comm\n"
+          "@[blueprint \"second\"] theorem t2 : True := trivial\n"
+          "attribute [blueprint (statement := /-- The reals. -/)] Real\n"
+          "attribute [blueprint \"orphan\"]\n");
+    is_int(blueprint_count(bp), 5, "two declarations' and three commands' attributes");
+    a = blueprint_get(bp, 0);
+    is_int(a->decl, 0, "first: t1");
+    is_int(a->cmd, SIZE_MAX, "a declaration's attribute has no command");
+    ok(!a->has_target, "nor a target");
+    a = blueprint_get(bp, 1);
+    is_int(a->decl, SIZE_MAX, "second: no declaration");
+    is_int(a->cmd, 0, "the first command");
+    is_int(a->attr, 1, "second entry of its bracket");
+    is_str(a->label, "Nat.add_comm", "its label");
+    ok(a->has_target, "a target");
+    is_str(a->target_name, "Nat.add_comm", "named after the bracket");
+    is_str(span_text(a->target), "Nat.add_comm", "target span");
+    is_int(a->nfields, 3, "its fields");
+    is_int(a->fields[0].ncrefs, 1, "crefs in its statement");
+    a = blueprint_get(bp, 2);
+    is_int(a->decl, 1, "third: t2, after the commands before it");
+    ok(blueprint_for_decl(bp, 1) == a, "for_decl follows the reordering");
+    ok(blueprint_for_decl(bp, 0) == blueprint_get(bp, 0), "for_decl of t1");
+    a = blueprint_get(bp, 3);
+    is_str(a->target_name, "Real", "unlabelled command");
+    is_int(a->cmd, 2, "the third command (the simp one has no blueprint)");
+    a = blueprint_get(bp, 4);
+    ok(!a->has_target && a->target_name == NULL, "a command without a name");
+}
+
 static void
 test_helpers(void)
 {
@@ -267,6 +308,7 @@ main(void)
     test_node();
     test_duplicates_braces();
     test_forms();
+    test_attribute_command();
     test_helpers();
     blueprint_free(bp);
     decls_free(ds);
