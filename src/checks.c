@@ -629,10 +629,10 @@ check_sorry_using(struct ctx *c)
         const struct dag_use *use = dag_use(g, u);
         if (use->target >= 0)
             continue;
-        /* architect: a string entry is a LaTeX label LeanArchitect copies into `\uses{…}`
-         * unchecked; it may name a node of another module or a LaTeX-only node of the
-         * blueprint, which no single file can refute */
-        if (!c->strict && use->is_label)
+        /* architect: LeanArchitect copies a string entry into `\uses{…}` unchecked (a node
+         * of another module, a LaTeX-only node) and resolves a name against everything
+         * imported (Lean reports an unknown one itself); no single file can refute either */
+        if (!c->strict)
             continue;
         const struct dag_decl_info *from = dag_decl(g, use->decl);
         int len = use->len > 200 ? 200 : (int)use->len;

@@ -10,16 +10,17 @@
  *
  * Profiles: strict reports every rule: errors, except spacing, closeness and
  * comment-hygiene, which are warnings. Architect reports only what is wrong for any
- * blueprint: unknown names in sorry_using/uses/proofUses [sorry-using] and \cref labels
+ * blueprint: unknown names in sorry_using [sorry-using] and \cref labels
  * [cref-unknown], duplicate names [duplicate-name], duplicate fields [duplicate-field] and
  * cycles [cycle] as errors; unbalanced braces [unbalanced-braces] and a sorry in a
  * blueprint definition [definition-sorry] as warnings.
  *
  * Decisions where the contract is silent (tests/data/rules pins each one):
  * - architect: "unknown" means resolving to no declaration of this file (names in
- *   sorry_using/uses/proofUses; labels, explicit or defaulted to the full Lean name). String
- *   entries of uses/proofUses are not judged: LeanArchitect copies them into `\uses{…}`
- *   unchecked, and they name nodes of other modules or LaTeX-only nodes as often as not. A
+ *   sorry_using; labels, explicit or defaulted to the full Lean name). Entries of
+ *   uses/proofUses are not judged: LeanArchitect copies strings into `\uses{…}` unchecked
+ *   and resolves names against all imports (Lean reports unknown ones), and in real
+ *   blueprints they name nodes of other modules, Mathlib or LaTeX-only nodes. A
  *   label shared by several declarations is one node; it is a duplicate only when two of them
  *   give different statements (white space TeX ignores does not count: people repeat the
  *   statement on every part). Duplicate full Lean names are always duplicates.
@@ -35,8 +36,7 @@
  *   sorry_using entry or body identifier); nodes with no `proof` field or a malformed body
  *   are skipped. closeness: @[blueprint] lemmas; a use by any later node counts.
  * - comment-hygiene: `/-! -/` module docs are allowed anywhere; consecutive `--` lines are one
- *   finding. Unknown `uses`/`proofUses` entries are sorry-using (strict: every entry;
- *   architect: Lean names).
+ *   finding. Unknown `uses`/`proofUses` entries are sorry-using in strict only.
  */
 #ifndef LSP_PROXY_CHECKS_H
 #define LSP_PROXY_CHECKS_H

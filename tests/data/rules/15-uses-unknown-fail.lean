@@ -23,7 +23,7 @@ lemma one_mem : 1 ∈ base_set := by
 theorem main : True := by
   sorry_using [one_mem]
 
--- expect: 22:13 error blueprint.sorry-using
+-- expect strict: 22:13 error blueprint.sorry-using
 -- expect strict: 22:20 error blueprint.sorry-using
 -- expect strict: 19:26 error blueprint.cref-parity
 -- expect strict: 14:7 warning blueprint.closeness

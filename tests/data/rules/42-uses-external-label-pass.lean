@@ -1,12 +1,13 @@
 import Mathlib
 import Architect
 
-/- The labels in `uses`/`proofUses` below belong to nodes of other modules and to LaTeX-only
-nodes of the blueprint: LeanArchitect copies string entries into `\uses{…}` unchecked. -/
+/- The entries of `uses`/`proofUses` below name nodes of other modules, Mathlib constants and
+LaTeX-only nodes of the blueprint: LeanArchitect copies string entries into `\uses{…}`
+unchecked and resolves names against everything imported. -/
 
 @[blueprint "sq-nonneg-real"
   (statement := /-- For real $x$, $0 \le x^2$. -/)
-  (uses := ["def:real-square"])
+  (uses := ["def:real-square", sq_nonneg])
   (proofUses := ["lem:order-basics", "Mathlib-sq-nonneg", -"lem:unused-elsewhere"])]
 theorem sq_nonneg_real (x : ℝ) : 0 ≤ x ^ 2 := by
   positivity
