@@ -185,23 +185,25 @@ attr_cmd_decl(const struct analysis *a, const struct blueprint_attr *at)
     return best;
 }
 
-/* The kind of a constant of another module given a blueprint by an attribute command, as
- * LeanArchitect decides it (the keyword is not in the file): a proof part (hasProof, a
- * `proof` field, or a latexEnv other than definition) makes a theorem, `lemma` a lemma. */
+/* The kind of a constant of another module given a blueprint by an attribute command (its
+ * keyword is not in this file): latexEnv when given (`definition`, `lemma`, else a theorem),
+ * else whether LeanArchitect gives it a proof part (hasProof, or a `proof` field). */
 static enum analysis_kind
 external_kind(const struct blueprint_attr *at)
 {
     const struct blueprint_field *hp = blueprint_attr_field(at, BLUEPRINT_FIELD_HAS_PROOF);
     const struct blueprint_field *env = blueprint_attr_field(at, BLUEPRINT_FIELD_LATEX_ENV);
-    bool proof = blueprint_attr_field(at, BLUEPRINT_FIELD_PROOF) != NULL ||
-                 (env && env->text && strcmp(env->text, "definition") != 0);
+    bool proof = blueprint_attr_field(at, BLUEPRINT_FIELD_PROOF) != NULL;
+    if (env && env->text && *env->text) {
+        if (strcmp(env->text, "definition") == 0)
+            return ANALYSIS_KIND_DEFINITION;
+        if (strcmp(env->text, "lemma") == 0)
+            return ANALYSIS_KIND_LEMMA;
+        return ANALYSIS_KIND_THEOREM;
+    }
     if (hp && hp->value_kind == BLUEPRINT_VALUE_BOOL)
         proof = hp->bool_value;
-    if (!proof)
-        return ANALYSIS_KIND_DEFINITION;
-    if (env && env->text && strcmp(env->text, "lemma") == 0)
-        return ANALYSIS_KIND_LEMMA;
-    return ANALYSIS_KIND_THEOREM;
+    return proof ? ANALYSIS_KIND_THEOREM : ANALYSIS_KIND_DEFINITION;
 }
 
 /* A node for a constant of another module named by `attribute [blueprint …] name`. */

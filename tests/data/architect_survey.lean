@@ -20,6 +20,10 @@ attribute [blueprint
 
 attribute [blueprint (statement := /-- The natural logarithm. -/)] Real.log
 
+attribute [blueprint
+  (statement := /-- Finite sets. -/) (proof := /-- As in Mathlib. -/)
+  (latexEnv := "definition")] Finset
+
 namespace Survey
 
 /-- The square of a natural number. -/
