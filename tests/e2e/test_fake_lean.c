@@ -1268,6 +1268,519 @@ test_imports_and_stale(void)
     peer_finish(&p);
 }
 
+/* ---- judge mode ---------------------------------------------------------------------- */
+
+/* Line (0-based) of the first occurrence of needle in text, or -1. */
+static int
+line_of(const char *text, const char *needle)
+{
+    const char *at = strstr(text, needle);
+    if (!at)
+        return -1;
+    int l = 0;
+    for (const char *q = text; q < at; q++)
+        l += *q == '\n';
+    return l;
+}
+
+/* The first diagnostic of pub with that severity whose fullRange starts on line, or NULL. */
+static cJSON *
+diag_at(const cJSON *pub, int line, int severity)
+{
+    cJSON *d;
+    cJSON_ArrayForEach(d, jget(pub, "params.diagnostics"))
+        if (jint(d, "fullRange.start.line") == line && jint(d, "severity") == severity)
+            return d;
+    return NULL;
+}
+
+static int
+count_severity(const cJSON *pub, int severity)
+{
+    int n = 0;
+    cJSON *d;
+    cJSON_ArrayForEach(d, jget(pub, "params.diagnostics"))
+        n += jint(d, "severity") == severity;
+    return n;
+}
+
+/* didOpen, then waitForDiagnostics for that version; the full set it was answered after. */
+static cJSON *
+open_and_wait(struct peer *p, size_t *c, const char *uri, int version, const char *text, int id)
+{
+    peer_open(p, uri, version, text);
+    peer_sendf(p, "{\"jsonrpc\":\"2.0\",\"id\":%d,\"method\":\"textDocument/waitForDiagnostics\","
+                  "\"params\":{\"uri\":\"%s\",\"version\":%d}}", id, uri, version);
+    char idt[24];
+    snprintf(idt, sizeof idt, "%d", id);
+    cJSON *w = peer_expect(p, c, NULL, idt, WAIT_MS);
+    return w ? last_publish(p, uri, version) : NULL;
+}
+
+/* $/lean/plainGoal at (line, ch); the reply. */
+static cJSON *
+plain_goal(struct peer *p, size_t *c, const char *uri, int line, int ch, int id)
+{
+    peer_sendf(p, "{\"jsonrpc\":\"2.0\",\"id\":%d,\"method\":\"$/lean/plainGoal\",\"params\":{"
+                  "\"textDocument\":{\"uri\":\"%s\"},\"position\":{\"line\":%d,\"character\":%d}}}",
+               id, uri, line, ch);
+    char idt[24];
+    snprintf(idt, sizeof idt, "%d", id);
+    return peer_expect(p, c, NULL, idt, WAIT_MS);
+}
+
+static const char judge_text[] =
+    "-- @fake proof: simp | omega\n"
+    "theorem acc (n : Nat) : n + 0 = n := by\n"
+    "  simp -- closes it\n"
+    "\n"
+    "-- @fake proof: simp\n"
+    "theorem rej (n : Nat) : n + 0 = n := by\n"
+    "  rfl\n"
+    "  done\n"
+    "-- @fake proof: simp\n"
+    "-- @fake reject: type mismatch\\n  trivial\n"
+    "theorem msg : True := trivial\n"
+    "-- @fake proof: decide\n"
+    "theorem sor : 2 = 2 := by\n"
+    "  sorry\n"
+    "-- @fake proof: exact \xe2\x9f\xa8" "1, rfl\xe2\x9f\xa9\n"
+    "theorem alt2 : \xe2\x88\x83 n, n = 1 := by exact   \xe2\x9f\xa8" "1, -- c\n"
+    "    rfl\xe2\x9f\xa9\n"
+    "theorem free : True := by exact?\n"
+    "theorem inline : True := by rfl -- @fake proof: trivial\n";
+
+static void
+test_judge_proofs(void)
+{
+    struct peer p;
+    size_t c = 0;
+    peer_start(&p, "--chunks 1");
+    peer_init(&p, NULL);
+    cJSON *pub = open_and_wait(&p, &c, "file:///p/J.lean", 1, judge_text, 100);
+    ok(pub != NULL, "judge: diagnostics published before waitForDiagnostics answered");
+    is_int(jsize(pub, "params.diagnostics"), 4,
+           "judge: 4 diagnostics (accepted proofs and an unjudged exact? have none)");
+    int rej = line_of(judge_text, "theorem rej");
+    cJSON *e = diag_at(pub, rej, 1);
+    ok(e != NULL, "rejected proof: an error on its declaration");
+    is_str(jstr(e, "message"), "unsolved goals\n\xe2\x8a\xa2 n + 0 = n",
+           "rejected proof: unsolved goals with the declared type");
+    is_str(range_str(e, "fullRange"), "5:37-7:6", "rejected proof: fullRange from `by` to its end");
+    is_str(range_str(e, "range"), "5:37-6:0", "rejected proof: range cut after the first line");
+    is_int(jint(e, "leanTags.0"), 1, "rejected proof: leanTags [1] (unsolved goals)");
+    e = diag_at(pub, line_of(judge_text, "theorem msg"), 1);
+    is_str(jstr(e, "message"), "type mismatch\n  trivial", "reject marker: its message");
+    is_str(range_str(e, "range"), "10:22-10:29", "reject marker: a term proof's range");
+    ok(e && jget(e, "leanTags") == NULL, "reject marker: no leanTags for other errors");
+    int sor = line_of(judge_text, "theorem sor");
+    cJSON *w = diag_at(pub, sor, 2);
+    is_str(jstr(w, "message"), "declaration uses `sorry`", "sorry proof: the usual warning");
+    is_str(range_str(w, "range"), "12:8-12:11", "sorry proof: on the name");
+    ok(diag_at(pub, sor, 1) == NULL && diag_at(pub, sor + 1, 1) == NULL,
+       "sorry proof: no error");
+    int acc = line_of(judge_text, "theorem acc");
+    ok(diag_at(pub, acc, 1) == NULL && diag_at(pub, acc + 1, 1) == NULL,
+       "accepted proof (second alternative of two, comment ignored): no error");
+    int alt2 = line_of(judge_text, "theorem alt2");
+    ok(diag_at(pub, alt2, 1) == NULL,
+       "accepted proof: white space and comments collapsed before comparing");
+    is_str(jstr(diag_at(pub, line_of(judge_text, "theorem inline"), 1), "message"),
+           "unsolved goals\n\xe2\x8a\xa2 True",
+           "a marker on the head line applies to that declaration");
+    peer_finish(&p);
+}
+
+static const char goal_text[] = "-- @fake goal: x : Nat\\n\xe2\x8a\xa2 x = x\n"
+                                "-- @fake proof: rfl\n"
+                                "theorem g1 (x : Nat) : x = x := by\n"
+                                "  simp\n"
+                                "-- @fake proof: rfl\n"
+                                "theorem g2 {\xce\xb1 : Type} (a : \xce\xb1) : a = a := by\n"
+                                "  simp\n"
+                                "theorem plain : 1 = 1 := by\n"
+                                "  trivial\n";
+
+static void
+test_judge_goals(void)
+{
+    struct peer p;
+    size_t c = 0;
+    const char *uri = "file:///proj/.G.shadow1.lean";
+    peer_start(&p, "--chunks 1");
+    peer_init(&p, NULL);
+    cJSON *pub = open_and_wait(&p, &c, uri, 1, goal_text, 110);
+    is_str(jstr(diag_at(pub, 2, 1), "message"), "unsolved goals\nx : Nat\n\xe2\x8a\xa2 x = x",
+           "goal marker: used in unsolved goals");
+    cJSON *g = plain_goal(&p, &c, uri, 3, 2, 111);
+    is_str(jstr(g, "result.goals.0"), "x : Nat\n\xe2\x8a\xa2 x = x", "plainGoal: the goal marker");
+    is_str(jstr(g, "result.rendered"), "```lean\nx : Nat\n\xe2\x8a\xa2 x = x\n```",
+           "plainGoal: rendered as a lean block");
+    is_int(jsize(g, "result.goals"), 1, "plainGoal: one goal");
+    g = plain_goal(&p, &c, uri, 6, 3, 112);
+    is_str(jstr(g, "result.goals.0"), "\xe2\x8a\xa2 a = a",
+           "plainGoal: default goal = type after the last top-level colon");
+    g = plain_goal(&p, &c, uri, 8, 2, 113);
+    is_str(jstr(g, "result.goals.0"), "\xe2\x8a\xa2 True",
+           "plainGoal: unjudged declaration keeps the old default");
+    peer_finish(&p);
+}
+
+static const char try_text[] = "-- @fake try-this: exact Nat.le_refl n\n"
+                               "theorem le (n : Nat) : n \xe2\x89\xa4 n := by\n"
+                               "  exact?\n"
+                               "-- @fake proof: omega\n"
+                               "theorem nope (n : Nat) : n \xe2\x89\xa4 n + 1 := by\n"
+                               "  exact?\n"
+                               "-- @fake try-this: simp only [Nat.add_zero]\n"
+                               "theorem s (n : Nat) : n + 0 = n := by simp?\n";
+
+static cJSON *
+code_action(struct peer *p, size_t *c, const char *uri, int l0, int l1, int id)
+{
+    peer_sendf(p, "{\"jsonrpc\":\"2.0\",\"id\":%d,\"method\":\"textDocument/codeAction\",\"params\":{"
+                  "\"textDocument\":{\"uri\":\"%s\"},\"range\":{\"start\":{\"line\":%d,\"character\":0},"
+                  "\"end\":{\"line\":%d,\"character\":0}},\"context\":{\"diagnostics\":[]}}}",
+               id, uri, l0, l1);
+    char idt[24];
+    snprintf(idt, sizeof idt, "%d", id);
+    return peer_expect(p, c, NULL, idt, WAIT_MS);
+}
+
+static void
+test_judge_try_this(void)
+{
+    struct peer p;
+    size_t c = 0;
+    const char *uri = "file:///p/T.lean";
+    peer_start(&p, "--chunks 1");
+    peer_init(&p, NULL);
+    cJSON *pub = open_and_wait(&p, &c, uri, 1, try_text, 120);
+    is_int(jsize(pub, "params.diagnostics"), 3, "try-this: 3 diagnostics");
+    cJSON *i = diag_at(pub, 2, 3);
+    is_str(jstr(i, "message"), "Try this:\n  [apply] exact Nat.le_refl n",
+           "try-this: info with the suggestion (current Lean layout)");
+    is_str(range_str(i, "range"), "2:2-2:8", "try-this: on the tactic");
+    cJSON *e = diag_at(pub, 5, 1);
+    is_str(jstr(e, "message"),
+           "`exact?` could not close the goal. Try `apply?` to see partial suggestions.",
+           "exact? without try-this: Lean's error");
+    is_str(range_str(e, "range"), "5:2-5:8", "exact? error: on the tactic");
+    ok(e && jget(e, "leanTags") == NULL, "exact? error: no unsolved-goals tag");
+    is_str(jstr(diag_at(pub, 7, 3), "message"), "Try this:\n  [apply] simp only [Nat.add_zero]",
+           "try-this: simp? too");
+    cJSON *r = code_action(&p, &c, uri, 1, 2, 121);
+    is_int(jsize(r, "result"), 2, "codeAction: the suggestion + the lazy action");
+    is_str(jstr(r, "result.0.title"), "Try this: exact Nat.le_refl n", "codeAction: title");
+    is_str(jstr(r, "result.0.edit.documentChanges.0.edits.0.newText"), "exact Nat.le_refl n",
+           "codeAction: newText = the try-this text");
+    is_str(range_str(r, "result.0.edit.documentChanges.0.edits.0.range"), "2:2-2:8",
+           "codeAction: replaces the tactic");
+    r = code_action(&p, &c, uri, 5, 5, 122);
+    is_int(jsize(r, "result"), 1, "codeAction: no suggestion for a failed exact?");
+    r = code_action(&p, &c, uri, 7, 7, 123);
+    is_str(jstr(r, "result.0.edit.documentChanges.0.edits.0.newText"), "simp only [Nat.add_zero]",
+           "codeAction: simp? suggestion");
+    peer_finish(&p);
+
+    c = 0;
+    peer_start(&p, "--chunks 1 --judge-style old");
+    peer_init(&p, NULL);
+    pub = open_and_wait(&p, &c, uri, 1, try_text, 124);
+    is_str(jstr(diag_at(pub, 2, 3), "message"), "Try this: exact Nat.le_refl n",
+           "--judge-style old: one-line Try this");
+    peer_finish(&p);
+}
+
+#define FITS_NAME "fits_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"   /* 50 chars */
+#define WRAPS_NAME "wraps_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx" /* 51 chars */
+
+static const char axioms_text[] =
+    "axiom bigAx : False\n"
+    "theorem clean : True := trivial\n"
+    "theorem uses_sorry : True := by sorry\n"
+    "theorem native : 2 + 2 = 4 := by native_decide\n"
+    "theorem uses_ax : False := bigAx\n"
+    "theorem chain1 : False := uses_ax\n"
+    "theorem chain2 : True \xe2\x88\xa7 False := \xe2\x9f\xa8uses_sorry, chain1\xe2\x9f\xa9\n"
+    "-- @fake axioms: Quot.sound, propext, Classical.choice\n"
+    "theorem marked : True := trivial\n"
+    "-- @fake axioms: Quot.sound, propext, Classical.choice, sorryAx\n"
+    "theorem " FITS_NAME " : True := trivial\n"
+    "-- @fake axioms: Quot.sound, propext, Classical.choice, sorryAx\n"
+    "theorem " WRAPS_NAME " : True := trivial\n"
+    "-- @fake axioms:\n"
+    "theorem empty_marker : True := by sorry\n"
+    "-- @fake proof: simp\n"
+    "theorem rejected : True := by rfl\n"
+    "#print axioms clean\n"
+    "#print axioms uses_sorry\n"
+    "#print axioms native\n"
+    "#print axioms uses_ax\n"
+    "#print axioms chain2\n"
+    "#print axioms marked\n"
+    "#print axioms " FITS_NAME "\n"
+    "#print axioms " WRAPS_NAME "\n"
+    "#print axioms empty_marker\n"
+    "#print axioms rejected\n"
+    "#print axioms missing\n"
+    "#print axioms bigAx\n"
+    "#print axioms later\n"
+    "theorem later : True := trivial\n";
+
+/* The message of the info (or error) reported for the `#print axioms NAME` line. */
+static const char *
+axioms_msg(const cJSON *pub, const char *text, const char *name, int severity)
+{
+    char needle[160];
+    snprintf(needle, sizeof needle, "#print axioms %s\n", name);
+    return jstr(diag_at(pub, line_of(text, needle), severity), "message");
+}
+
+static void
+test_print_axioms(void)
+{
+    struct peer p;
+    size_t c = 0;
+    peer_start(&p, "--chunks 1");
+    peer_init(&p, NULL);
+    cJSON *pub = open_and_wait(&p, &c, "file:///p/Ax.lean", 1, axioms_text, 130);
+    const char *t = axioms_text;
+    int cl = line_of(t, "#print axioms clean");
+    cJSON *info = diag_at(pub, cl, 3);
+    is_str(jstr(info, "message"), "'clean' does not depend on any axioms", "axioms: none");
+    is_str(range_str(info, "range"), "17:0-17:6", "axioms: reported on the `#print` token");
+    is_str(axioms_msg(pub, t, "uses_sorry", 3), "'uses_sorry' depends on axioms: [sorryAx]",
+           "axioms: sorry -> sorryAx");
+    is_str(axioms_msg(pub, t, "native", 3),
+           "'native' depends on axioms: [Lean.ofReduceBool, Lean.trustCompiler]",
+           "axioms: native_decide");
+    is_str(axioms_msg(pub, t, "uses_ax", 3), "'uses_ax' depends on axioms: [bigAx]",
+           "axioms: a user axiom");
+    is_str(axioms_msg(pub, t, "chain2", 3), "'chain2' depends on axioms: [bigAx, sorryAx]",
+           "axioms: transitive through the file's declarations, sorted");
+    is_str(axioms_msg(pub, t, "marked", 3),
+           "'marked' depends on axioms: [propext, Classical.choice, Quot.sound]",
+           "axioms: marker, sorted by Name.lt (fewer components first)");
+    const char *fits = axioms_msg(pub, t, FITS_NAME, 3);
+    is_str(fits, "'" FITS_NAME "' depends on axioms: [propext, sorryAx, Classical.choice, "
+                 "Quot.sound]",
+           "axioms: 120 columns stay on one line");
+    is_int(fits ? (long long)strlen(fits) : -1, 120, "axioms: that line is exactly 120 wide");
+    is_str(axioms_msg(pub, t, WRAPS_NAME, 3),
+           "'" WRAPS_NAME "' depends on axioms: [propext,\n sorryAx,\n Classical.choice,\n"
+           " Quot.sound]",
+           "axioms: 121 columns wrap every entry, indented by one");
+    is_str(axioms_msg(pub, t, "empty_marker", 3), "'empty_marker' does not depend on any axioms",
+           "axioms: an empty marker wins over the sorry");
+    is_str(axioms_msg(pub, t, "rejected", 3), "'rejected' depends on axioms: [sorryAx]",
+           "axioms: a rejected proof has sorryAx");
+    is_str(axioms_msg(pub, t, "bigAx", 3), "'bigAx' depends on axioms: [bigAx]",
+           "axioms: an axiom depends on itself");
+    cJSON *e = diag_at(pub, line_of(t, "#print axioms missing"), 1);
+    is_str(jstr(e, "message"), "Unknown constant `missing`", "axioms: unknown constant");
+    is_str(range_str(e, "range"), "27:14-27:21", "unknown constant: on the name");
+    is_str(axioms_msg(pub, t, "later", 1), "Unknown constant `later`",
+           "axioms: declarations below the command do not exist yet");
+    peer_finish(&p);
+
+    c = 0;
+    peer_start(&p, "--chunks 1 --judge-style=old");
+    peer_init(&p, NULL);
+    pub = open_and_wait(&p, &c, "file:///p/Ax.lean", 1, axioms_text, 131);
+    is_str(axioms_msg(pub, t, "native", 3), "'native' depends on axioms: [Lean.ofReduceBool]",
+           "--judge-style old: native_decide without trustCompiler");
+    is_str(axioms_msg(pub, t, "missing", 1), "unknown constant 'missing'",
+           "--judge-style old: unknown constant text");
+    peer_finish(&p);
+}
+
+static const char ns_text[] = "namespace A\n"
+                              "theorem foo : True := by sorry\n"
+                              "namespace B\n"
+                              "theorem foo : True := trivial\n"
+                              "#print axioms foo\n"
+                              "end B\n"
+                              "#print axioms foo\n"
+                              "#print axioms B.foo\n"
+                              "end A\n"
+                              "#print axioms A.foo\n"
+                              "#print axioms foo\n"
+                              "#print axioms _root_.A.B.foo\n";
+
+static void
+test_print_axioms_namespaces(void)
+{
+    struct peer p;
+    size_t c = 0;
+    peer_start(&p, "--chunks 1");
+    peer_init(&p, NULL);
+    cJSON *pub = open_and_wait(&p, &c, "file:///p/Ns.lean", 1, ns_text, 140);
+    is_str(jstr(diag_at(pub, 4, 3), "message"), "'A.B.foo' does not depend on any axioms",
+           "namespaces: the innermost namespace first");
+    is_str(jstr(diag_at(pub, 6, 3), "message"), "'A.foo' depends on axioms: [sorryAx]",
+           "namespaces: after `end B` the outer one");
+    is_str(jstr(diag_at(pub, 7, 3), "message"), "'A.B.foo' does not depend on any axioms",
+           "namespaces: a partial name");
+    is_str(jstr(diag_at(pub, 9, 3), "message"), "'A.foo' depends on axioms: [sorryAx]",
+           "namespaces: the full name at top level");
+    is_str(jstr(diag_at(pub, 10, 1), "message"), "Unknown constant `foo`",
+           "namespaces: the short name outside its namespace is unknown");
+    is_str(jstr(diag_at(pub, 11, 3), "message"), "'A.B.foo' does not depend on any axioms",
+           "namespaces: _root_ prefix");
+    peer_finish(&p);
+}
+
+static const char shadow_head[] = "-- @fake proof: simp\n"
+                                  "theorem target (n : Nat) : n + 0 = n := by\n";
+
+/* A shadow document: the fixed head, then `  PROOF\n#print axioms target\n`. */
+static char *
+shadow_text(const char *proof)
+{
+    return xasprintf("%s  %s\n#print axioms target\n", shadow_head, proof);
+}
+
+static void
+test_shadow_documents(void)
+{
+    struct peer p;
+    size_t c = 0;
+    const char *u1 = "file:///proj/.Foo.shadow1.lean", *u2 = "file:///proj/.Foo.shadow2.lean";
+    peer_start(&p, "--chunks 2 --report-delay-ms 5");
+    peer_init(&p, "{\"incrementalDiagnosticSupport\":true}");
+    char *t1 = shadow_text("simp"), *t2 = shadow_text("rfl");
+    /* both open at once */
+    peer_open(&p, u1, 1, t1);
+    cJSON *pub2 = open_and_wait(&p, &c, u2, 1, t2, 150);
+    size_t c1 = 0;
+    expect_done(&p, &c1, u1, 1);
+    /* with incremental sets, collect every diagnostic of version 1 of each */
+    int err1 = 0, err2 = 0;
+    const char *ax1 = NULL, *ax2 = NULL;
+    for (size_t i = 0; i < p.n; i++) {
+        if (!msg_matches(p.msg[i], "textDocument/publishDiagnostics", NULL))
+            continue;
+        const char *u = jstr(p.msg[i], "params.uri");
+        bool one = u && strcmp(u, u1) == 0;
+        cJSON *d;
+        cJSON_ArrayForEach(d, jget(p.msg[i], "params.diagnostics")) {
+            if (jint(d, "severity") == 1)
+                (*(one ? &err1 : &err2))++;
+            if (jint(d, "severity") == 3)
+                *(one ? &ax1 : &ax2) = jstr(d, "message");
+        }
+    }
+    ok(pub2 != NULL, "shadows: the second shadow answered its waitForDiagnostics");
+    is_int(err1, 0, "shadow1 (simp): accepted, no error");
+    is_int(err2, 1, "shadow2 (rfl): rejected, one error");
+    is_str(ax1, "'target' does not depend on any axioms", "shadow1: clean axioms");
+    is_str(ax2, "'target' depends on axioms: [sorryAx]", "shadow2: sorryAx");
+
+    /* tail-only edits of shadow2: versions 2..6, sent back to back, the last one is `simp` */
+    static const char *const cands[] = {"omega", "exact?", "decide", "sorry", "simp"};
+    char *cur = t2;
+    for (int v = 2; v <= 6; v++) {
+        int line = line_of(cur, "  ");
+        int end_line = 0, end_ch = 0;
+        for (const char *q = cur; *q; q++) {
+            if (*q == '\n')
+                end_line++, end_ch = 0;
+            else
+                end_ch++;
+        }
+        char *next = shadow_text(cands[v - 2]);
+        char *tail = json_string(next + strlen(shadow_head));
+        peer_sendf(&p, "{\"jsonrpc\":\"2.0\",\"method\":\"textDocument/didChange\",\"params\":{"
+                       "\"textDocument\":{\"uri\":\"%s\",\"version\":%d},\"contentChanges\":[{"
+                       "\"range\":{\"start\":{\"line\":%d,\"character\":0},\"end\":{\"line\":%d,"
+                       "\"character\":%d}},\"text\":%s}]}}",
+                   u2, v, line, end_line, end_ch, tail);
+        free(tail);
+        free(cur);
+        cur = next;
+    }
+    free(cur);
+    peer_sendf(&p, "{\"jsonrpc\":\"2.0\",\"id\":151,\"method\":\"textDocument/waitForDiagnostics\","
+                   "\"params\":{\"uri\":\"%s\",\"version\":6}}", u2);
+    cJSON *w = peer_expect(&p, &c, NULL, "151", WAIT_MS);
+    ok(w && cJSON_IsObject(jget(w, "result")), "tail edits: waitForDiagnostics v6 answered");
+    cJSON *first6 = NULL;
+    int err6 = 0, all6 = 0;
+    const char *ax6 = NULL;
+    for (size_t i = 0; i < p.n; i++) {
+        const char *u = jstr(p.msg[i], "params.uri");
+        if (!msg_matches(p.msg[i], "textDocument/publishDiagnostics", NULL) || !u ||
+            strcmp(u, u2) != 0 || jint(p.msg[i], "params.version") != 6)
+            continue;
+        if (!first6)
+            first6 = p.msg[i];
+        err6 += count_severity(p.msg[i], 1);
+        all6 += jsize(p.msg[i], "params.diagnostics");
+        cJSON *d = diag_at(p.msg[i], 3, 3);
+        if (d)
+            ax6 = jstr(d, "message");
+    }
+    ok(first6 && peer_index(&p, first6) < peer_index(&p, w),
+       "tail edits: v6 diagnostics published before the wait reply");
+    is_int(err6, 0, "tail edits: the final candidate (simp) is accepted");
+    is_str(ax6, "'target' does not depend on any axioms", "tail edits: axioms of v6");
+    is_int(all6, 1, "tail edits: v6 has just the #print info (each edit replaced the tail)");
+    ok(last_publish(&p, u1, 2) == NULL, "shadow1 untouched by shadow2's edits");
+    peer_finish(&p);
+    free(t1);
+}
+
+static void
+test_max_open(void)
+{
+    struct peer p;
+    size_t c = 0;
+    peer_start(&p, "--chunks 1 --max-open 1");
+    peer_init(&p, NULL);
+    cJSON *a = open_and_wait(&p, &c, "file:///p/A.lean", 1, "theorem a : True := sorry\n", 160);
+    is_int(jsize(a, "params.diagnostics"), 1, "max-open: the first file is elaborated");
+    peer_open(&p, "file:///p/B.lean", 1, "theorem b : True := sorry\n\n");
+    size_t c2 = c;
+    cJSON *b = expect_publish(&p, &c2, "file:///p/B.lean", 1);
+    is_int(jsize(b, "params.diagnostics"), 1, "max-open: the second file gets one diagnostic");
+    is_str(jstr(b, "params.diagnostics.0.message"),
+           "could not start a file worker: 1 files are already open (fake_lean --max-open 1)",
+           "max-open: the error text");
+    is_int(jint(b, "params.diagnostics.0.severity"), 1, "max-open: an error");
+    is_str(range_str(b, "params.diagnostics.0.range"), "0:0-1:0", "max-open: on line 0");
+    bool fatal = false;
+    for (size_t i = 0; i < p.n; i++)
+        if (msg_matches(p.msg[i], "$/lean/fileProgress", NULL) &&
+            jint(p.msg[i], "params.processing.0.kind") == 2 &&
+            strcmp(jstr(p.msg[i], "params.textDocument.uri"), "file:///p/B.lean") == 0)
+            fatal = true;
+    ok(fatal, "max-open: fileProgress kind 2 for the refused file");
+    cJSON *h = plain_goal(&p, &c, "file:///p/B.lean", 0, 0, 161);
+    is_int(jint(h, "error.code"), -32901, "max-open: its requests fail with -32901");
+    is_str(jstr(h, "error.message"),
+           "Server process for file:///p/B.lean crashed, see stderr for exception.",
+           "max-open: the worker-exited message");
+    char *err = peer_stderr(&p);
+    is_contains(err, "[file:///p/B.lean] fake_lean: could not start a file worker",
+                "max-open: logged on stderr");
+    free(err);
+    /* a free slot: the next didChange starts the worker */
+    peer_send(&p, "{\"jsonrpc\":\"2.0\",\"method\":\"textDocument/didClose\",\"params\":{"
+                  "\"textDocument\":{\"uri\":\"file:///p/A.lean\"}}}");
+    peer_send(&p, "{\"jsonrpc\":\"2.0\",\"method\":\"textDocument/didChange\",\"params\":{"
+                  "\"textDocument\":{\"uri\":\"file:///p/B.lean\",\"version\":2},"
+                  "\"contentChanges\":[{\"range\":{\"start\":{\"line\":1,\"character\":0},"
+                  "\"end\":{\"line\":1,\"character\":0}},\"text\":\"-- retry\"}]}}");
+    peer_send(&p, "{\"jsonrpc\":\"2.0\",\"id\":162,\"method\":\"textDocument/waitForDiagnostics\","
+                  "\"params\":{\"uri\":\"file:///p/B.lean\",\"version\":2}}");
+    ok(peer_expect(&p, &c, NULL, "162", WAIT_MS) != NULL, "max-open: restarted after a slot freed");
+    b = last_publish(&p, "file:///p/B.lean", 2);
+    is_str(jstr(b, "params.diagnostics.0.message"), "declaration uses `sorry`",
+           "max-open: then elaborated normally");
+    peer_finish(&p);
+}
+
 int
 main(void)
 {
@@ -1294,6 +1807,13 @@ main(void)
     test_timing_options();
     test_worker_crash();
     test_imports_and_stale();
+    test_judge_proofs();
+    test_judge_goals();
+    test_judge_try_this();
+    test_print_axioms();
+    test_print_axioms_namespaces();
+    test_shadow_documents();
+    test_max_open();
     rmdir(tmpdir);
     return done_testing();
 }

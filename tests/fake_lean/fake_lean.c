@@ -40,6 +40,9 @@
  *                            must be rebuilt; use the "Restart File" command in your editor.`
  *                            at range (0,0)-(1,0), fullRange (0,0)-EOF (§3.3, §5.3); reopening
  *                            with "once"/"always" (Restart File) elaborates normally
+ *   --judge-style new|old    texts of the judge mode (below; default new)
+ *   --max-open N             at most N files have a worker at once (default 0 = no limit);
+ *                            see MAX OPEN below
  *   Options also take the form --opt=VALUE. Anything else (`serve`, `--`, a folder path,
  *   `-DmaxHeartbeats=0`, `+toolchain`) is ignored, so the fake can stand in for
  *   `lake serve -- /path -DmaxHeartbeats=0` or `lean --server`.
@@ -82,6 +85,50 @@
  *   Diagnostics come in command order; a declaration's are reported with its last line
  *   (markers first, then the sorry/goals one); batch i of K covers lines < (i+1)*L/K.
  *
+ * JUDGE MODE (tests/fake_lean/fl_judge.c cites the Lean sources of every text)
+ *   Judge markers are line comments that apply to the first declaration starting on their
+ *   line or after it (so: put them before the declaration):
+ *     -- @fake proof: ALT1 | ALT2   the accepted proofs (split at a `|` with blanks around it,
+ *                                   `\|` is a bar)
+ *     -- @fake reject: MSG          the error text for a rejected proof
+ *     -- @fake goal: G              the goal (plainGoal, unsolved goals); default `⊢ TYPE`,
+ *                                   TYPE = the signature after its last top-level `:`
+ *     -- @fake try-this: TEXT       what exact?/apply?/simp?/aesop?/rw? suggest
+ *     -- @fake axioms: A, B         the declaration's axioms for #print axioms (may be empty)
+ *   (`\n` and `\\` are unescaped in MSG, G and TEXT.) A declaration with any of them is
+ *   "judged". Its proof = the text after the first top-level `:=` to the declaration's end,
+ *   comments removed, blanks collapsed, a leading `by` dropped; ALTs are normalised alike.
+ *   With a proof or reject marker:
+ *     proof equals an ALT              -> accepted: no diagnostic
+ *     proof is `sorry` / `admit`       -> only the usual sorry warning
+ *     anything else                    -> severity 1 from the proof's first character (`by`)
+ *                                         to its end: MSG, else "unsolved goals\nG" with
+ *                                         "leanTags":[1] (range cut after the first line)
+ *   Whether or not a proof marker is there:
+ *     proof is exactly a `?` tactic and a try-this marker exists -> severity 3 on the tactic:
+ *         "Try this:\n  [apply] TEXT" (--judge-style old: "Try this: TEXT"); codeAction on
+ *         its lines offers "Try this: TEXT" replacing the tactic
+ *     proof is `exact?`, no try-this marker -> severity 1 on the tactic: "`exact?` could not
+ *         close the goal. Try `apply?` to see partial suggestions." (and no code action)
+ *   $/lean/plainGoal inside a judged proof: {"rendered":"```lean\nG\n```","goals":[G]}.
+ *   A column-0 `#print axioms NAME` (NAME resolved from the enclosing namespaces outwards,
+ *   against the declarations above it) -> severity 3 on the `#print` token:
+ *     'FULL' depends on axioms: [a, b]   or   'FULL' does not depend on any axioms
+ *   sorted by Lean's Name.lt (fewer components first, then component-wise), wrapped as
+ *   "[a,\n b,\n c]" when the line would pass 120 columns. Axioms: the axioms marker, else
+ *   the name itself for an `axiom`, sorryAx for a sorry or any error, Lean.ofReduceBool
+ *   (+ Lean.trustCompiler unless --judge-style old) for native_decide, and those of every
+ *   declaration of the file it names (transitively). Unknown NAME -> severity 1 on NAME:
+ *   "Unknown constant `NAME`" (old: "unknown constant 'NAME'").
+ *
+ * MAX OPEN (--max-open N): a didOpen while N other files have a worker gets no worker: a
+ *   whole-file error "could not start a file worker: N files are already open (fake_lean
+ *   --max-open N)", the same line on stderr prefixed "[URI] fake_lean: ", fileProgress kind 2
+ *   from (0,0); its requests fail with -32901 "Server process for URI crashed, see stderr
+ *   for exception." until a didChange of it finds a free slot (the worker then starts on the
+ *   current text). What real Lean does here is not known (lean-lsp-facts §7 only covers
+ *   workers that fail to initialise); this is the fake's choice.
+ *
  * WORKER CRASH (lean-lsp-facts §7), from a worker-crash marker: diagnostics of the commands
  *   before the marker's line are published, then stderr gets "[URI] uncaught exception: ..."
  *   (C = 1) or "[URI] Stack overflow detected. Aborting." (other C), the client gets
@@ -108,7 +155,7 @@
  *
  * REQUEST RESULTS (beyond the standard shapes)
  *   $/lean/plainGoal      null on a blank line, else {"rendered":"```lean\n⊢ True\n```",
- *                         "goals":["⊢ True"]}
+ *                         "goals":["⊢ True"]} (judged proofs: see JUDGE MODE)
  *   $/lean/plainTermGoal  null on a blank line, else {"goal":"Prop","range":<identifier at
  *                         the position, or the empty range there>}
  *   textDocument/hover    {"contents":{"kind":"markdown","value":"```lean\nIDENT : Prop\n```"},
@@ -116,7 +163,8 @@
  *   $/lean/rpc/call       {"echo":{"method":M,"params":<params as received, minified>}};
  *                         -32900 "Outdated RPC session" for an unknown/expired/other-file session
  *   textDocument/codeAction  one "Try this: exact trivial" action per `exact?` token on the
- *                         requested lines, then always the lazy "Fake lazy action"; its
+ *                         requested lines (judged declarations: see JUDGE MODE), then
+ *                         always the lazy "Fake lazy action"; its
  *                         codeAction/resolve inserts "-- resolved" at data.params.range.start.
  *   Requests that Lean answers after elaboration reached a position (hover, goals,
  *   codeAction, documentSymbol, definition, ...) wait for that batch; a newer version fails
@@ -172,7 +220,7 @@ fl_parse_args(int argc, char **argv, struct fl_cli *c)
         "--sorry-style", "--report-delay-ms", "--chunk-ms",      "--chunks",
         "--record",      "--pid-file",        "--crash-after",   "--crash-code",
         "--crash-once-file", "--hang-after",  "--slow-ms",       "--refresh-ms",
-        "--rpc-expire-ms",   NULL};
+        "--rpc-expire-ms",   "--judge-style",    "--max-open",    NULL};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--stderr-noise") == 0) {
@@ -236,6 +284,15 @@ fl_parse_args(int argc, char **argv, struct fl_cli *c)
             c->o.refresh_ms = (int)fl_parse_num(name, val);
         } else if (strcmp(name, "--rpc-expire-ms") == 0) {
             c->o.rpc_expire_ms = (int)fl_parse_num(name, val);
+        } else if (strcmp(name, "--judge-style") == 0) {
+            if (strcmp(val, "new") == 0)
+                c->o.judge_style = FL_JUDGE_NEW;
+            else if (strcmp(val, "old") == 0)
+                c->o.judge_style = FL_JUDGE_OLD;
+            else
+                fl_usage_error(name, "expects new or old");
+        } else if (strcmp(name, "--max-open") == 0) {
+            c->o.max_open = (int)fl_parse_num(name, val);
         }
     }
 }
@@ -309,7 +366,9 @@ main(int argc, char **argv)
     }
     bool armed = !(c.crash_once_file && access(c.crash_once_file, F_OK) == 0);
 
-    struct fl_server *s = fl_server_new(&c.o, STDOUT_FILENO);
+    /* static: the server stays reachable when a handler ends the process with exit() */
+    static struct fl_server *s;
+    s = fl_server_new(&c.o, STDOUT_FILENO);
     struct fl_reader rd = {0};
     long count = 0;
     char buf[65536];

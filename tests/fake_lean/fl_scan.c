@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fl_judge.h"
 #include "fl_util.h"
 
 #define FL_NONE ((size_t)-1)
@@ -437,6 +438,7 @@ struct fl_decl {
     size_t end_line;        /* last line, trailing comments/blank lines included */
     struct fl_head head;
     char *full_name;        /* namespace-qualified name, or NULL when anonymous */
+    char *ns;               /* enclosing namespaces "A.B" ("" at top level) */
     int sym;                /* index in syms */
 };
 
@@ -603,6 +605,21 @@ fl_sorry_message(enum fl_sorry_style style, const char *name)
     }
 }
 
+/* The enclosing namespaces of the open scopes, joined: "A.B" ("" at top level). */
+static char *
+fl_scope_ns(const struct fl_scope *scopes, size_t nscopes)
+{
+    struct fl_str o = {0};
+    fl_str_add(&o, "", 0);
+    for (size_t k = 0; k < nscopes; k++)
+        if (scopes[k].ns) {
+            if (o.len)
+                fl_str_adds(&o, ".");
+            fl_str_adds(&o, scopes[k].ns);
+        }
+    return fl_str_take(&o);
+}
+
 struct fl_sortkey {
     size_t report_line;
     int group; /* 0 marker, 1 declaration-level */
@@ -621,6 +638,27 @@ fl_cmp_diag(const void *a, const void *b)
     return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
+/* Where judge diagnostics go (fl_judge_emit_fn). */
+struct fl_emit_ctx {
+    struct fl_builder *b;
+    struct fl_sortkey **keys;
+    size_t *ckeys, *seq;
+};
+
+static void
+fl_scan_emit_cb(void *arg, struct fl_diag *d, size_t report_line)
+{
+    struct fl_emit_ctx *c = arg;
+    struct fl_diag *g = fl_add_diag(c->b);
+    *g = *d;
+    g->report_line = report_line;
+    if (c->b->ndiags > *c->ckeys) {
+        *c->ckeys = *c->ckeys ? 2 * *c->ckeys : 16;
+        *c->keys = fl_xrealloc(*c->keys, *c->ckeys * sizeof **c->keys);
+    }
+    (*c->keys)[c->b->ndiags - 1] = (struct fl_sortkey){report_line, 0, (*c->seq)++};
+}
+
 void
 fl_scan_run(struct fl_scan *res, const struct fl_text *t, const struct fl_scan_opts *o)
 {
@@ -630,6 +668,7 @@ fl_scan_run(struct fl_scan *res, const struct fl_text *t, const struct fl_scan_o
     size_t *comment_at = fl_xmalloc(nl * sizeof *comment_at);
     char *m = fl_make_mask(t, comment_at);
     struct fl_builder b = {.t = t, .m = m};
+    struct fl_judge *judge = fl_judge_new(t, m, o->judge_style);
 
     struct fl_decl *decls = NULL;
     size_t ndecls = 0, cdecls = 0;
@@ -649,10 +688,18 @@ fl_scan_run(struct fl_scan *res, const struct fl_text *t, const struct fl_scan_o
             /* column-0 commands */
             if (m[p] == '#') {
                 bounds[nbounds++] = l;
-                size_t k = p + 1, s, e;
-                if (fl_word_at(m, n, &k, &s, &e) && s == p + 1 && fl_word_is(m, s, e, "exit")) {
+                size_t k = p + 1, s = 0, e = 0;
+                bool word = fl_word_at(m, n, &k, &s, &e) && s == p + 1;
+                if (word && fl_word_is(m, s, e, "exit")) {
                     exit_line = l;
                     break;
+                }
+                size_t s2, e2, s3, e3;
+                if (word && fl_word_is(m, s, e, "print") && fl_word_at(m, n, &k, &s2, &e2) &&
+                    fl_word_is(m, s2, e2, "axioms") && fl_word_at(m, n, &k, &s3, &e3)) {
+                    char *ns = fl_scope_ns(scopes, nscopes); /* `#print axioms NAME` */
+                    fl_judge_add_print(judge, p, s3, e3, ns);
+                    free(ns);
                 }
                 continue;
             }
@@ -743,6 +790,7 @@ fl_scan_run(struct fl_scan *res, const struct fl_text *t, const struct fl_scan_o
             fl_str_add(&full, m + ns, ne - ns);
             d->full_name = fl_str_take(&full);
         }
+        d->ns = fl_scope_ns(scopes, nscopes);
         d->sym = nscopes ? scopes[nscopes - 1].sym : -1; /* parent for now */
     }
     /* scopes still open at the end (or at #exit) run to the end of the text */
@@ -783,6 +831,16 @@ fl_scan_run(struct fl_scan *res, const struct fl_text *t, const struct fl_scan_o
         struct fl_range r = {fl_pos_of(t, d->head_start),
                              fl_pos_of(t, fl_last_code(t, m, d->start_line, d->end_line))};
         d->sym = fl_add_sym(&b, name, FL_SYM_METHOD, r, sel, d->sym);
+        struct fl_judge_decl jd = {
+            .start_line = d->start_line,
+            .end_line = d->end_line,
+            .head_start = d->head_start,
+            .sig_start = h->name_s != FL_NONE ? h->name_e : h->kw_e,
+            .full_name = d->full_name,
+            .ns = d->ns,
+            .is_axiom = fl_word_is(m, h->kw_s, h->kw_e, "axiom"),
+        };
+        fl_judge_add_decl(judge, &jd);
     }
     free(bounds);
 
@@ -798,6 +856,8 @@ fl_scan_run(struct fl_scan *res, const struct fl_text *t, const struct fl_scan_o
         if (cs == FL_NONE)
             continue;
         size_t le = fl_text_line_end(t, l);
+        if (fl_judge_marker(judge, l, t->s + cs, le - cs))
+            continue;
         long span;
         char *msg = NULL;
         int sev = fl_parse_marker(t->s + cs, le - cs, &span, &msg);
@@ -842,9 +902,12 @@ fl_scan_run(struct fl_scan *res, const struct fl_text *t, const struct fl_scan_o
         keys[b.ndiags - 1] = (struct fl_sortkey){dg->report_line, 0, seq++};
     }
 
+    struct fl_emit_ctx ectx = {&b, &keys, &ckeys, &seq};
+    fl_judge_elaborate(judge, fl_scan_emit_cb, &ectx);
+
     for (size_t k = 0; k < ndecls; k++) {
         struct fl_decl *d = &decls[k];
-        bool has_error = false;
+        bool has_error = fl_judge_failed(judge, k);
         for (size_t i = 0; i < b.ndiags; i++) {
             int64_t ml = b.diags[i].full_range.start.line;
             if (b.diags[i].severity == 1 && (size_t)ml >= d->start_line &&
@@ -873,6 +936,7 @@ fl_scan_run(struct fl_scan *res, const struct fl_text *t, const struct fl_scan_o
                 }
             }
         }
+        fl_judge_set_status(judge, k, has_error, has_sorry);
         struct fl_diag *dg = NULL;
         if (has_sorry && !has_error) {
             dg = fl_add_diag(&b);
@@ -900,6 +964,8 @@ fl_scan_run(struct fl_scan *res, const struct fl_text *t, const struct fl_scan_o
         }
     }
 
+    fl_judge_axioms(judge, fl_scan_emit_cb, &ectx);
+
     /* report order */
     if (b.ndiags) {
         struct fl_sortkey **order = fl_xmalloc(b.ndiags * sizeof *order);
@@ -914,8 +980,10 @@ fl_scan_run(struct fl_scan *res, const struct fl_text *t, const struct fl_scan_o
         free(order);
     }
     free(keys);
-    for (size_t k = 0; k < ndecls; k++)
+    for (size_t k = 0; k < ndecls; k++) {
         free(decls[k].full_name);
+        free(decls[k].ns);
+    }
     free(decls);
     free(marker_decl);
     free(comment_at);
@@ -926,6 +994,7 @@ fl_scan_run(struct fl_scan *res, const struct fl_text *t, const struct fl_scan_o
     res->ndiags = b.ndiags;
     res->syms = b.syms;
     res->nsyms = b.nsyms;
+    res->judge = judge;
 }
 
 void
@@ -937,6 +1006,7 @@ fl_scan_release(struct fl_scan *res)
         free(res->syms[i].name);
     free(res->diags);
     free(res->syms);
+    fl_judge_free(res->judge);
     free(res->mask);
     memset(res, 0, sizeof *res);
     res->crash_line = -1;

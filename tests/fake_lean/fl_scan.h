@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "fl_judge.h"
 #include "fl_text.h"
 
 enum fl_sorry_style {
@@ -56,6 +57,7 @@ struct fl_symbol {
 struct fl_scan_opts {
     enum fl_sorry_style sorry_style;
     bool silent; /* client sent capabilities.lean.silentDiagnosticSupport */
+    enum fl_judge_style judge_style; /* texts of judge diagnostics (fl_judge.h) */
 };
 
 struct fl_scan {
@@ -67,6 +69,7 @@ struct fl_scan {
     size_t nsyms;
     int64_t crash_line; /* line of the first `-- @fake worker-crash` marker, or -1 */
     int crash_code;     /* its exit code (default 1) */
+    struct fl_judge *judge; /* judge markers and `#print axioms` (fl_judge.h), owned */
 };
 
 /* Scans t; res must be zeroed or released. */

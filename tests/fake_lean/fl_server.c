@@ -89,6 +89,7 @@ struct fl_doc {
     bool sent_first;     /* a publish of this version went out */
     size_t done_line;    /* lines below this are elaborated */
     bool crashed;        /* its worker crashed; restarted by the next didChange (§7) */
+    bool no_worker;      /* --max-open refused its worker; retried by the next didChange */
     bool stale;          /* an import was saved: sticky info diagnostic (§3.3, §5.4) */
     bool never_build;    /* didOpen said dependencyBuildMode "never" */
     struct fl_doc *next;
@@ -649,7 +650,7 @@ static void
 fl_mark_stale(struct fl_server *s, const char *saved_uri)
 {
     for (struct fl_doc *d = s->docs; d; d = d->next) {
-        if (d->stale || d->crashed || strcmp(d->uri, saved_uri) == 0)
+        if (d->stale || d->crashed || d->no_worker || strcmp(d->uri, saved_uri) == 0)
             continue;
         if (!fl_doc_each_import(d, fl_module_is_uri, saved_uri))
             continue;
@@ -686,27 +687,37 @@ fl_worker_crash(struct fl_server *s, struct fl_doc *d, int code)
     fl_drop_sessions(s, d->uri);
 }
 
+/* Replaces d's scan by a single whole-file diagnostic: nothing was elaborated. */
+static void
+fl_doc_only_diag(struct fl_doc *d, int severity, const char *message)
+{
+    for (size_t i = 0; i < d->scan.ndiags; i++)
+        free(d->scan.diags[i].message);
+    for (size_t i = 0; i < d->scan.nsyms; i++)
+        free(d->scan.syms[i].name);
+    d->scan.nsyms = 0;
+    d->scan.crash_line = -1;
+    fl_judge_free(d->scan.judge);
+    d->scan.judge = NULL;
+    struct fl_diag g = fl_whole_file_diag(d, severity, message);
+    g.message = fl_xstrdup(message);
+    d->scan.diags = fl_xrealloc(d->scan.diags, sizeof *d->scan.diags);
+    d->scan.diags[0] = g;
+    d->scan.ndiags = 1;
+}
+
 /* Starts the simulated elaboration of d's current version. */
 static void
 fl_elaborate(struct fl_server *s, struct fl_doc *d)
 {
-    struct fl_scan_opts so = {.sorry_style = s->o.sorry_style, .silent = s->silent};
+    struct fl_scan_opts so = {
+        .sorry_style = s->o.sorry_style, .silent = s->silent, .judge_style = s->o.judge_style};
     fl_scan_release(&d->scan);
     fl_scan_run(&d->scan, &d->text, &so);
     if (s->o.imports_outdated && d->never_build && fl_doc_has_imports(d)) {
         /* `lake setup-file --no-build` failed: only the header error, nothing elaborated
          * (lean-lsp-facts §3.3, §5.3) */
-        for (size_t i = 0; i < d->scan.ndiags; i++)
-            free(d->scan.diags[i].message);
-        for (size_t i = 0; i < d->scan.nsyms; i++)
-            free(d->scan.syms[i].name);
-        d->scan.nsyms = 0;
-        d->scan.crash_line = -1;
-        struct fl_diag g = fl_whole_file_diag(d, 1, FL_OUTDATED_MESSAGE);
-        g.message = fl_xstrdup(FL_OUTDATED_MESSAGE);
-        d->scan.diags = fl_xrealloc(d->scan.diags, sizeof *d->scan.diags);
-        d->scan.diags[0] = g;
-        d->scan.ndiags = 1;
+        fl_doc_only_diag(d, 1, FL_OUTDATED_MESSAGE);
     }
     int64_t now = fl_now_ms();
     d->processing = true;
@@ -720,6 +731,56 @@ fl_elaborate(struct fl_server *s, struct fl_doc *d)
     fl_fail_pending(s, d->uri, fl_pending_stale, FL_ERR_CONTENT_MODIFIED, "File changed.");
     struct fl_pos zero = {0, 0};
     fl_send_progress(s, d, &zero);
+}
+
+/* Open documents whose (simulated) worker runs, d excluded. */
+static int
+fl_live_docs(const struct fl_server *s, const struct fl_doc *d)
+{
+    int n = 0;
+    for (const struct fl_doc *x = s->docs; x; x = x->next)
+        n += x != d && !x->no_worker;
+    return n;
+}
+
+#define FL_NO_WORKER_MESSAGE                                                              \
+    "could not start a file worker: %d files are already open (fake_lean --max-open %d)"
+
+/*
+ * --max-open: d's worker cannot start. What Lean does when a worker process cannot be
+ * spawned is not in the facts; a worker that fails to initialise writes an error diagnostic
+ * and exits non-zero, which the watchdog handles as a crash (lean-lsp-facts §7). The fake
+ * does that: a whole-file error (line 0), a stderr line, fileProgress kind 2, pending
+ * requests fail with -32901; later requests fail at once (see fl_dispatch_request) until a
+ * didChange finds a free slot and starts the worker.
+ */
+static void
+fl_worker_refused(struct fl_server *s, struct fl_doc *d)
+{
+    d->no_worker = true;
+    d->processing = false;
+    fl_scan_release(&d->scan);
+    char *msg = fl_xasprintf(FL_NO_WORKER_MESSAGE, s->o.max_open, s->o.max_open);
+    fl_doc_only_diag(d, 1, msg);
+    fprintf(stderr, "[%s] fake_lean: %s\n", d->uri, msg);
+    fflush(stderr);
+    free(msg);
+    fl_publish(s, d, 0, 1, s->incremental ? 0 : -1);
+    d->published = 1;
+    d->sent_first = true;
+    struct fl_pos zero = {0, 0};
+    fl_send_progress_kind(s, d, &zero, 2);
+    msg = fl_xasprintf("Server process for %s crashed, see stderr for exception.", d->uri);
+    fl_fail_pending(s, d->uri, fl_pending_of_uri, FL_ERR_WORKER_EXITED, msg);
+    free(msg);
+    fl_drop_sessions(s, d->uri);
+}
+
+/* Would a new worker for d exceed --max-open? */
+static bool
+fl_over_limit(const struct fl_server *s, const struct fl_doc *d)
+{
+    return s->o.max_open > 0 && fl_live_docs(s, d) >= s->o.max_open;
 }
 
 /* One batch of diagnostics (lean-lsp-facts §3.4). */
@@ -963,11 +1024,18 @@ fl_h_plain_goal(struct fl_server *s, struct fl_req *r)
         fl_reply(s, r->id, NULL);
         return;
     }
+    /* a judged declaration's goal (fl_judge.h), else the default */
+    size_t off = fl_text_offset(&r->doc->text, p.line, p.character);
+    const char *goal = fl_judge_goal_at(r->doc->scan.judge, off);
+    if (!goal)
+        goal = "\xe2\x8a\xa2 True";
+    char *rendered = fl_xasprintf("```lean\n%s\n```", goal); /* lean-lsp-facts §4 */
     cJSON *g = cJSON_CreateObject();
-    cJSON_AddStringToObject(g, "rendered", "```lean\n\xe2\x8a\xa2 True\n```");
+    cJSON_AddStringToObject(g, "rendered", rendered);
     cJSON *goals = cJSON_AddArrayToObject(g, "goals");
-    cJSON_AddItemToArray(goals, cJSON_CreateString("\xe2\x8a\xa2 True"));
+    cJSON_AddItemToArray(goals, cJSON_CreateString(goal));
     fl_reply(s, r->id, g);
+    free(rendered);
 }
 
 static void
@@ -1103,16 +1171,23 @@ fl_h_code_action(struct fl_server *s, struct fl_req *r)
     for (int64_t l = a.line < 0 ? 0 : a.line; l <= b.line && l <= last; l++) {
         size_t i = d->text.line_start[l], end = fl_text_line_end(&d->text, (size_t)l), ts, te;
         while (fl_ident_next(d->scan.mask, end, &i, &ts, &te)) {
-            if (te - ts != 6 || memcmp(d->scan.mask + ts, "exact?", 6) != 0 ||
+            if (!fl_judge_is_query_tactic(d->scan.mask + ts, te - ts) ||
                 (ts > 0 && d->scan.mask[ts - 1] == '.'))
                 continue;
+            const char *text = "exact trivial";
+            enum fl_judge_hint hint = fl_judge_suggestion(d->scan.judge, ts, &text);
+            if (hint == FL_JUDGE_HINT_NO_ACTION ||
+                (hint == FL_JUDGE_HINT_NONE &&
+                 (te - ts != 6 || memcmp(d->scan.mask + ts, "exact?", 6) != 0)))
+                continue;
+            char *title = fl_xasprintf("Try this: %s", text); /* lean-lsp-facts §6.2 */
             cJSON *act = cJSON_CreateObject();
-            cJSON_AddStringToObject(act, "title", "Try this: exact trivial");
+            cJSON_AddStringToObject(act, "title", title);
             cJSON_AddStringToObject(act, "kind", "quickfix");
             cJSON_AddTrueToObject(act, "isPreferred");
-            cJSON_AddItemToObject(act, "edit",
-                                  fl_edit_json(d, fl_range_of(d, ts, te), "exact trivial"));
+            cJSON_AddItemToObject(act, "edit", fl_edit_json(d, fl_range_of(d, ts, te), text));
             cJSON_AddItemToArray(arr, act);
+            free(title);
         }
     }
     static const char *const path[] = {"params", NULL};
@@ -1360,6 +1435,13 @@ fl_dispatch_request(struct fl_server *s, const char *id, const char *method, con
             free(msg);
             return;
         }
+        if (r.doc->no_worker) {
+            char *msg = fl_xasprintf("Server process for %s crashed, see stderr for exception.",
+                                     uri);
+            fl_reply_error(s, id, FL_ERR_WORKER_EXITED, msg);
+            free(msg);
+            return;
+        }
         if (r.doc->crashed) {
             /* queued until the worker restarts (lean-lsp-facts §7) */
             fl_defer(s, &r, FL_WAIT_RESTART, 0, 0);
@@ -1429,6 +1511,11 @@ fl_did_open(struct fl_server *s, cJSON *params, const char *body, size_t len)
     d->never_build = mode && strcmp(mode, "never") == 0;
     d->crashed = false;
     d->stale = false;
+    if (fl_over_limit(s, d)) {
+        fl_worker_refused(s, d);
+        return;
+    }
+    d->no_worker = false;
     fl_elaborate(s, d);
     fl_wake_pending(s, d);
 }
@@ -1464,6 +1551,13 @@ fl_did_change(struct fl_server *s, cJSON *params, const char *body, size_t len)
         }
     }
     d->version = version;
+    if (d->no_worker) {
+        if (fl_over_limit(s, d)) {
+            fl_worker_refused(s, d);
+            return;
+        }
+        d->no_worker = false; /* a slot is free: the worker starts on the current text */
+    }
     bool restart = d->crashed;
     d->crashed = false;
     fl_elaborate(s, d);

@@ -26,6 +26,8 @@ struct fl_options {
     int refresh_ms;      /* semanticTokens/refresh period while processing; 0 = off */
     int rpc_expire_ms;   /* RPC session lifetime after the last keepAlive/call */
     bool imports_outdated; /* files opened with dependencyBuildMode "never" fail their header */
+    enum fl_judge_style judge_style; /* texts of judge diagnostics (fl_judge.h) */
+    int max_open;          /* more open files than this get no worker; 0 = no limit */
 };
 
 struct fl_server;
