@@ -39,6 +39,9 @@ endif
 
 LIB_SRC    := $(wildcard src/*.c)
 LIB_OBJ    := $(LIB_SRC:%.c=$(OBJ)/%.o)
+# The agents' prompts (src/prompts/*.txt) become C strings prompt_<name> (src/prompts.h).
+PROMPT_TXT := $(sort $(wildcard src/prompts/*.txt))
+PROMPT_OBJ := $(OBJ)/gen/prompts.o
 LIB        := $(BUILD)/liblspproxy.a
 HARNESS_SRC:= $(wildcard tests/harness/*.c)
 HARNESS_OBJ:= $(HARNESS_SRC:%.c=$(OBJ)/%.o)
@@ -69,7 +72,22 @@ $(OBJ)/%.o: %.c
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(CFLAGS_ALL) -c -o $@ $<
 
-$(LIB): $(LIB_OBJ)
+$(OBJ)/gen/prompts.c: $(PROMPT_TXT) Makefile
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  GEN     $@")
+	$(Q){ echo '/* generated from src/prompts/NAME.txt by the Makefile: do not edit */'; \
+	  echo '#include "prompts.h"'; \
+	  for f in $(PROMPT_TXT); do \
+	    n=$$(basename $$f .txt); echo "const char prompt_$$n[] ="; \
+	    sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/    "/' -e 's/$$/\\n"/' $$f; \
+	    echo '    ;'; \
+	  done; } > $@.tmp && mv $@.tmp $@
+
+$(PROMPT_OBJ): $(OBJ)/gen/prompts.c
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS_ALL) -c -o $@ $<
+
+$(LIB): $(LIB_OBJ) $(PROMPT_OBJ)
 	@$(if $(Q),echo "  AR      $@")
 	$(Q)rm -f $@ && ar rcs $@ $^
 

@@ -1,9 +1,11 @@
 /* actions: marathon.* commands and the proxy's code actions. */
 #include "actions.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "agents.h"
 #include "analysis.h"
 #include "buf.h"
 #include "diagnostics.h"
@@ -64,6 +66,19 @@ actions_document(struct proxy *p, struct jspan id, struct jspan arg, const char 
     return doc;
 }
 
+/* The open document named by the argument's "uri", or NULL (no reply). */
+static struct document *
+actions_document_quiet(struct proxy *p, struct jspan arg)
+{
+    struct jspan uri;
+    if (!jscan_get(arg, "uri", &uri))
+        return NULL;
+    char *u = jscan_strdup(uri);
+    struct document *doc = u ? documents_get(p->docs, u) : NULL;
+    free(u);
+    return doc;
+}
+
 struct actions_status_ctx {
     struct proxy *p;
     struct buf *b;
@@ -97,7 +112,9 @@ actions_status(struct proxy *p, struct jspan id)
     const char *model = p->cfg.llm_model;
     const char *lean = lean_server_state_name(lean_server_state(p->lean));
     const char *prov = config_llm_provider(&p->cfg);
-    buf_adds(&b, "{\"jobs\":[],\"lean\":");
+    buf_adds(&b, "{\"jobs\":");
+    agents_status_json(p, &b);
+    buf_adds(&b, ",\"lean\":");
     buf_add_json_string(&b, lean, strlen(lean));
     buf_adds(&b, ",\"llm\":{\"provider\":");
     buf_add_json_string(&b, prov, strlen(prov));
@@ -106,8 +123,9 @@ actions_status(struct proxy *p, struct jspan id)
         buf_add_json_string(&b, model, strlen(model));
     else
         buf_adds(&b, "null");
-    buf_addf(&b, ",\"requests\":0,\"tokensIn\":0,\"tokensOut\":0},\"restarts\":%u,\"documents\":[",
-             lean_server_restarts(p->lean));
+    buf_adds(&b, ",");
+    agents_llm_json(p, &b);
+    buf_addf(&b, "},\"restarts\":%u,\"documents\":[", lean_server_restarts(p->lean));
     struct actions_status_ctx ctx = {p, &b, true};
     documents_foreach(p->docs, actions_status_doc, &ctx);
     buf_adds(&b, "]}");
@@ -152,6 +170,63 @@ actions_node(struct proxy *p, struct jspan id, struct jspan arg, const char *com
     return node;
 }
 
+/* marathon.prove / marathon.repair: {jobId} at once, the job runs on. */
+static void
+actions_start_job(struct proxy *p, struct jspan id, struct jspan arg, const char *cmd,
+                  enum agents_kind kind)
+{
+    const struct analysis_node *node = actions_node(p, id, arg, cmd);
+    if (node == NULL)
+        return;
+    struct document *doc = actions_document_quiet(p, arg);
+    char *err = NULL;
+    char *name = xstrdup(node->name);
+    const char *job = agents_start(p, doc, name, kind, true, &err);
+    free(name);
+    if (job == NULL) {
+        char *msg = xasprintf("%s: %s", cmd, err);
+        proxy_reply_error(p, id, JSONRPC_INVALID_PARAMS, msg);
+        free(msg);
+        free(err);
+        return;
+    }
+    char res[64];
+    snprintf(res, sizeof res, "{\"jobId\":\"%s\"}", job);
+    proxy_reply(p, id, res);
+}
+
+/* marathon.proveLeaves: a prove job per dynamic leaf. */
+static void
+actions_prove_leaves(struct proxy *p, struct jspan id, struct jspan arg)
+{
+    struct document *doc = actions_document(p, id, arg, "marathon.proveLeaves");
+    if (doc == NULL)
+        return;
+    struct analysis *a = workspace_analysis(p, doc);
+    size_t n = analysis_node_count(a);
+    char **leaves = xcalloc(n + 1, sizeof *leaves);
+    size_t nleaves = 0;
+    for (size_t i = 0; i < n; i++)
+        if (analysis_node(a, i)->leaf)
+            leaves[nleaves++] = xstrdup(analysis_node(a, i)->name);
+    struct buf b;
+    buf_init(&b, 0);
+    buf_adds(&b, "{\"jobIds\":[");
+    size_t started = 0;
+    for (size_t i = 0; i < nleaves; i++) {
+        char *err = NULL;
+        const char *job = agents_start(p, doc, leaves[i], AGENTS_KIND_PROVE, true, &err);
+        if (job)
+            buf_addf(&b, "%s\"%s\"", started++ ? "," : "", job);
+        free(err);
+        free(leaves[i]);
+    }
+    free(leaves);
+    buf_adds(&b, "]}");
+    proxy_reply(p, id, b.data);
+    buf_release(&b);
+}
+
 void
 actions_execute(struct proxy *p, struct jspan id, struct jspan params)
 {
@@ -164,31 +239,30 @@ actions_execute(struct proxy *p, struct jspan id, struct jspan params)
     } else if (strcmp(cmd, "marathon.dag") == 0) {
         actions_dag(p, id, arg);
     } else if (strcmp(cmd, "marathon.prove") == 0 || strcmp(cmd, "marathon.repair") == 0) {
-        if (actions_node(p, id, arg, cmd) != NULL) {
-            char *msg = xasprintf("%s: no LLM configured: the agents are not available in this "
-                                  "version of lsp-proxy yet",
-                                  cmd);
-            proxy_reply_error(p, id, JSONRPC_INTERNAL_ERROR, msg);
-            free(msg);
-        }
-    } else if (strcmp(cmd, "marathon.proveLeaves") == 0 || strcmp(cmd, "marathon.review") == 0) {
-        if (actions_document(p, id, arg, cmd) != NULL) {
-            char *msg = xasprintf("%s: no LLM configured: %s is not available in this version "
-                                  "of lsp-proxy yet",
-                                  cmd, strcmp(cmd, "marathon.review") == 0 ? "fidelity review"
-                                                                         : "the agents");
-            proxy_reply_error(p, id, JSONRPC_INTERNAL_ERROR, msg);
-            free(msg);
-        }
+        actions_start_job(p, id, arg, cmd,
+                          strcmp(cmd, "marathon.repair") == 0 ? AGENTS_KIND_REPAIR
+                                                              : AGENTS_KIND_PROVE);
+    } else if (strcmp(cmd, "marathon.proveLeaves") == 0) {
+        actions_prove_leaves(p, id, arg);
+    } else if (strcmp(cmd, "marathon.review") == 0) {
+        if (actions_document(p, id, arg, cmd) != NULL)
+            proxy_reply_error(p, id, JSONRPC_INTERNAL_ERROR,
+                              "marathon.review: fidelity review is not available in this "
+                              "version of lsp-proxy yet");
     } else if (strcmp(cmd, "marathon.cancel") == 0) {
-        proxy_reply(p, id, "{\"cancelled\":0}");
+        struct jspan job;
+        char *jid = jscan_get(arg, "jobId", &job) ? jscan_strdup(job) : NULL;
+        char res[48];
+        snprintf(res, sizeof res, "{\"cancelled\":%d}", agents_cancel(p, jid));
+        free(jid);
+        proxy_reply(p, id, res);
     } else if (strcmp(cmd, "marathon.dismiss") == 0) {
         if (actions_node(p, id, arg, cmd) != NULL)
             proxy_reply_error(p, id, JSONRPC_INVALID_PARAMS,
                               "marathon.dismiss: that node has no review finding to dismiss");
     } else {
-        char *msg = xasprintf("unknown command `%s`; lsp-proxy knows %s", cmd,
-                              actions_commands_json());
+        char *msg =
+            xasprintf("unknown command `%s`; lsp-proxy knows %s", cmd, actions_commands_json());
         proxy_reply_error(p, id, JSONRPC_INVALID_PARAMS, msg);
         free(msg);
     }
@@ -251,8 +325,8 @@ actions_has_diagnostic(struct jspan params, const struct analysis_node *node)
 }
 
 static void
-actions_add(struct buf *out, int *count, const char *title, const char *kind,
-            const char *command, const char *uri, const char *name)
+actions_add(struct buf *out, int *count, const char *title, const char *kind, const char *command,
+            const char *uri, const char *name)
 {
     struct buf args;
     buf_init(&args, 0);
@@ -285,8 +359,8 @@ actions_code_actions(struct proxy *p, struct jspan params, struct buf *out)
 {
     struct jspan uri_span, range_span;
     struct lsp_range range;
-    if (!jscan_path(params, "textDocument.uri", &uri_span) || !jscan_get(params, "range", &range_span) ||
-        !actions_read_range(range_span, &range))
+    if (!jscan_path(params, "textDocument.uri", &uri_span) ||
+        !jscan_get(params, "range", &range_span) || !actions_read_range(range_span, &range))
         return 0;
     char *uri = jscan_strdup(uri_span);
     struct document *doc = uri ? documents_get(p->docs, uri) : NULL;
@@ -300,6 +374,23 @@ actions_code_actions(struct proxy *p, struct jspan params, struct buf *out)
     const char *kind = actions_has_diagnostic(params, node) ? "quickfix" : "refactor.rewrite";
     if (!actions_kind_wanted(params, kind))
         goto out;
+    char *edit = agents_proposal_edit(p, doc, node->name);
+    if (edit) {
+        char *t = xasprintf("Apply proof found for `%s`", node->name);
+        if (out->len)
+            buf_addch(out, ',');
+        buf_adds(out, "{\"title\":");
+        buf_add_json_string(out, t, strlen(t));
+        buf_addf(out,
+                 ",\"kind\":\"%s\",\"isPreferred\":true,\"edit\":%s,"
+                 "\"data\":{\"source\":\"marathon\",\"apply\":",
+                 kind, edit);
+        buf_add_json_string(out, node->name, strlen(node->name));
+        buf_adds(out, "}}");
+        count++;
+        free(t);
+        free(edit);
+    }
     char *title = NULL;
     if (node->status == ANALYSIS_STATUS_SORRY) {
         title = xasprintf("Prove `%s` with agent", node->name);

@@ -5,11 +5,13 @@
 #include <errno.h>
 #include <ev.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 
 #include "actions.h"
+#include "agents.h"
 #include "buf.h"
 #include "diagnostics.h"
 #include "documents.h"
@@ -18,6 +20,7 @@
 #include "lean_server.h"
 #include "log.h"
 #include "proxy.h"
+#include "shadow.h"
 #include "transport.h"
 #include "workspace.h"
 #include "xalloc.h"
@@ -29,13 +32,19 @@ struct pending {
 };
 
 struct router {
-    struct proxy p; /* first: router and proxy pointers convert */
+    struct proxy p;  /* first: router and proxy pointers convert */
     char *replay_id; /* id of the replayed initialize after a restart */
     char *init_body; /* the editor's initialize request, raw (for a restart before its reply) */
     char *init_id;   /* raw id text of the editor's initialize */
     char *config_id; /* id of our pending workspace/configuration request */
     ev_signal sigterm;
     ev_signal sigint;
+};
+
+/* A request the proxy sent, waiting for its response. */
+struct own_request {
+    proxy_response_cb *cb;
+    void *arg;
 };
 
 static struct router *
@@ -81,8 +90,9 @@ proxy_show_message(struct proxy *p, int type, const char *fmt, ...)
     va_start(ap, fmt);
     buf_vaddf(&msg, fmt, ap);
     va_end(ap);
-    buf_addf(&body, "{\"jsonrpc\":\"2.0\",\"method\":\"window/showMessage\",\"params\":{\"type\":%d,"
-                    "\"message\":",
+    buf_addf(&body,
+             "{\"jsonrpc\":\"2.0\",\"method\":\"window/showMessage\",\"params\":{\"type\":%d,"
+             "\"message\":",
              type);
     buf_add_json_string(&body, msg.data, msg.len);
     buf_adds(&body, "}}");
@@ -121,6 +131,95 @@ proxy_reply_error(struct proxy *p, struct jspan id, int code, const char *messag
     buf_release(&b);
 }
 
+/* The raw id text of the proxy's request number n. */
+static int
+router_own_key(unsigned long n, char *key, size_t size)
+{
+    return snprintf(key, size, "\"%s%lu\"", JSONRPC_PROXY_ID_PREFIX, n);
+}
+
+unsigned long
+proxy_request(struct proxy *p, bool to_lean, const char *method, const char *params_json,
+              proxy_response_cb *cb, void *arg)
+{
+    char id[48], key[64];
+    unsigned long n = ++p->next_id;
+    snprintf(id, sizeof id, "%s%lu", JSONRPC_PROXY_ID_PREFIX, n);
+    struct buf b;
+    buf_init(&b, 0);
+    jsonrpc_write_request(&b, id, method, params_json);
+    int rc = 0;
+    if (to_lean) {
+        if (p->phase != PROXY_LEAN_UP)
+            rc = -EAGAIN;
+        else
+            rc = proxy_to_lean(p, b.data, b.len);
+    } else if (p->editor == NULL || transport_is_closed(p->editor)) {
+        rc = -EPIPE;
+    } else {
+        proxy_to_editor(p, b.data, b.len);
+    }
+    buf_release(&b);
+    if (rc < 0)
+        return 0;
+    struct own_request *o = xcalloc(1, sizeof *o);
+    o->cb = cb;
+    o->arg = arg;
+    int klen = router_own_key(n, key, sizeof key);
+    free(idmap_put(to_lean ? p->own_lean : p->own_editor, key, (size_t)klen, o));
+    return n;
+}
+
+void
+proxy_request_forget(struct proxy *p, unsigned long n)
+{
+    char key[64];
+    if (n == 0)
+        return;
+    int klen = router_own_key(n, key, sizeof key);
+    free(idmap_take(p->own_lean, key, (size_t)klen));
+    free(idmap_take(p->own_editor, key, (size_t)klen));
+}
+
+void
+proxy_notify(struct proxy *p, bool to_lean, const char *method, const char *params_json)
+{
+    struct buf b;
+    buf_init(&b, 0);
+    jsonrpc_write_notification(&b, method, params_json);
+    if (to_lean)
+        proxy_to_lean(p, b.data, b.len);
+    else
+        proxy_to_editor(p, b.data, b.len);
+    buf_release(&b);
+}
+
+/* Hands a response to the callback of the proxy's request it answers (if any). */
+static void
+router_own_dispatch(struct proxy *p, struct idmap *map, const struct jsonrpc_msg *m)
+{
+    struct own_request *o = idmap_take(map, m->id.p, m->id.len);
+    if (o == NULL)
+        return;
+    proxy_response_cb *cb = o->cb;
+    void *arg = o->arg;
+    free(o);
+    if (cb)
+        cb(p, m, arg);
+}
+
+/* Fails a request of the proxy's that will not be answered (idmap_drain callback). */
+static void
+router_own_fail(const char *key, size_t len, void *value, void *arg)
+{
+    struct own_request *o = value;
+    (void)key;
+    (void)len;
+    if (o->cb)
+        o->cb(arg, NULL, o->arg);
+    free(o);
+}
+
 /* Replies to a Lean request on the editor's behalf. */
 static void
 router_reply_to_lean(struct proxy *p, struct jspan id, const char *result_json)
@@ -144,6 +243,7 @@ router_hold(struct proxy *p, const char *body, size_t len)
 }
 
 static void router_editor_message(struct proxy *p, const char *body, size_t len);
+static struct document *router_doc_of(struct proxy *p, struct jspan params, const char *path);
 
 /* Sends (or, with fail set, fails) every held message. */
 static void
@@ -184,6 +284,8 @@ router_read_initialize(struct proxy *p, struct jspan params)
         jscan_is_true(v);
     p->client_configuration =
         jscan_path(params, "capabilities.workspace.configuration", &v) && jscan_is_true(v);
+    p->client_work_done_progress =
+        jscan_path(params, "capabilities.window.workDoneProgress", &v) && jscan_is_true(v);
     if (jscan_path(params, "initializationOptions.marathon", &v)) {
         cJSON *obj = cJSON_ParseWithLength(v.p, v.len);
         struct buf problems;
@@ -374,7 +476,9 @@ router_own_response(struct proxy *p, const struct jsonrpc_msg *m)
         r->config_id = NULL;
         if (jscan_next(m->result, &pos, NULL, &first) && jscan_type(first) == JSCAN_OBJECT)
             router_apply_settings(p, first, "workspace/configuration");
+        return;
     }
+    router_own_dispatch(p, p->own_editor, m);
 }
 
 static void
@@ -412,6 +516,7 @@ router_editor_notification(struct proxy *p, const struct jsonrpc_msg *m, const c
             char *u = jscan_strdup(uri);
             doc = u ? documents_get(p->docs, u) : NULL;
             if (doc) {
+                agents_document_closing(p, doc);
                 bool had_own = diagnostics_has_own(p->diags, u);
                 workspace_closing(p, doc);
                 documents_close(p->docs, u);
@@ -430,6 +535,18 @@ router_editor_notification(struct proxy *p, const struct jsonrpc_msg *m, const c
             router_request_configuration(p); /* pull model: settings are null */
         proxy_to_lean(p, body, len);
         return;
+    }
+    if (strcmp(method, "textDocument/didSave") == 0) {
+        proxy_to_lean(p, body, len);
+        doc = router_doc_of(p, m->params, "textDocument.uri");
+        if (doc)
+            agents_document_saved(p, doc);
+        return;
+    }
+    if (strcmp(method, "window/workDoneProgress/cancel") == 0) {
+        struct jspan token;
+        if (jscan_get(m->params, "token", &token) && agents_progress_cancel(p, token))
+            return; /* one of the proxy's progress tokens: Lean never saw it */
     }
     if (strcmp(method, "initialized") == 0) {
         p->initialized_seen = true;
@@ -467,7 +584,8 @@ router_editor_message(struct proxy *p, const char *body, size_t len)
         log_error("router", "editor sent an unusable message (%s at byte %zu); not forwarded",
                   m.problem, m.problem_offset);
         if (m.parse_error)
-            proxy_reply_error(p, m.id, JSONRPC_PARSE_ERROR, "Parse error: the message is not valid JSON");
+            proxy_reply_error(p, m.id, JSONRPC_PARSE_ERROR,
+                              "Parse error: the message is not valid JSON");
         else if (m.id.p)
             proxy_reply_error(p, m.id, JSONRPC_INVALID_REQUEST, m.problem);
         return;
@@ -511,10 +629,10 @@ router_editor_message(struct proxy *p, const char *body, size_t len)
         }
         if (m.kind == JSONRPC_REQUEST) {
             struct jspan cmd;
-            bool own = (strcmp(m.method, "workspace/executeCommand") == 0 &&
-                        jscan_get(m.params, "command", &cmd) && actions_is_own_command(cmd)) ||
-                       (strcmp(m.method, "codeAction/resolve") == 0 &&
-                        actions_is_own_action(m.params));
+            bool own =
+                (strcmp(m.method, "workspace/executeCommand") == 0 &&
+                 jscan_get(m.params, "command", &cmd) && actions_is_own_command(cmd)) ||
+                (strcmp(m.method, "codeAction/resolve") == 0 && actions_is_own_action(m.params));
             if (own)
                 router_editor_request(p, &m, body, len);
             else
@@ -571,8 +689,7 @@ router_editor_event_cb(struct transport *t, enum transport_event ev, void *arg)
 
 /* Adds executeCommandProvider to the initialize result and forwards it. */
 static void
-router_initialize_result(struct proxy *p, const struct jsonrpc_msg *m, const char *body,
-                         size_t len)
+router_initialize_result(struct proxy *p, const struct jsonrpc_msg *m, const char *body, size_t len)
 {
     struct jspan caps, ecp;
     p->init_answered = true;
@@ -598,8 +715,8 @@ router_initialize_result(struct proxy *p, const struct jsonrpc_msg *m, const cha
         cJSON *root = cJSON_ParseWithLength(body, len);
         cJSON *cmds = cJSON_GetObjectItemCaseSensitive(
             cJSON_GetObjectItemCaseSensitive(
-                cJSON_GetObjectItemCaseSensitive(
-                    cJSON_GetObjectItemCaseSensitive(root, "result"), "capabilities"),
+                cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(root, "result"),
+                                                 "capabilities"),
                 "executeCommandProvider"),
             "commands");
         cJSON *ours = cJSON_Parse(actions_commands_json());
@@ -689,7 +806,8 @@ router_reopen_doc(struct document *doc, void *arg)
 static void
 router_replay_done(struct proxy *p)
 {
-    static const char initialized[] = "{\"jsonrpc\":\"2.0\",\"method\":\"initialized\",\"params\":{}}";
+    static const char initialized[] =
+        "{\"jsonrpc\":\"2.0\",\"method\":\"initialized\",\"params\":{}}";
     if (p->initialized_seen)
         proxy_to_lean(p, initialized, sizeof initialized - 1);
     documents_foreach(p->docs, router_reopen_doc, p);
@@ -708,7 +826,9 @@ router_lean_response(struct proxy *p, const struct jsonrpc_msg *m, const char *b
             free(r->replay_id);
             r->replay_id = NULL;
             router_replay_done(p);
+            return;
         }
+        router_own_dispatch(p, p->own_lean, m);
         return;
     }
     struct pending *pd = m->id.p ? idmap_take(p->pending, m->id.p, m->id.len) : NULL;
@@ -756,6 +876,10 @@ router_lean_message(struct proxy *p, const char *body, size_t len)
         proxy_to_editor(p, body, len);
         return;
     }
+    if ((strcmp(m.method, "textDocument/publishDiagnostics") == 0 ||
+         strcmp(m.method, "$/lean/fileProgress") == 0) &&
+        shadow_lean_notification(p->shadow, m.method, m.params))
+        return; /* about a shadow document: never the editor's business */
     if (strcmp(m.method, "textDocument/publishDiagnostics") == 0) {
         char *uri = NULL;
         bool incremental = false;
@@ -775,8 +899,10 @@ router_lean_message(struct proxy *p, const char *body, size_t len)
     }
     if (strcmp(m.method, "$/lean/fileProgress") == 0) {
         struct document *doc = router_doc_of(p, m.params, "textDocument.uri");
-        if (doc)
+        if (doc) {
             workspace_progress(p, doc, m.params);
+            agents_progress(p, doc, m.params);
+        }
     }
     proxy_to_editor(p, body, len);
 }
@@ -853,6 +979,8 @@ router_lean_event_cb(struct lean_server *ls, enum lean_server_event ev, int stat
         int sig = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
         p->phase = PROXY_LEAN_DOWN;
         idmap_drain(p->pending, router_fail_one, p);
+        shadow_lean_exited(p->shadow);
+        idmap_drain(p->own_lean, router_own_fail, p);
         if (!p->told_crash) {
             p->told_crash = true;
             if (code == 127)
@@ -886,6 +1014,7 @@ router_lean_event_cb(struct lean_server *ls, enum lean_server_event ev, int stat
             p->init_answered = true;
         }
         idmap_drain(p->pending, router_fail_one, p);
+        idmap_drain(p->own_lean, router_own_fail, p);
         router_release_held(p, true,
                             "The Lean server is not running: it crashed too often and will not "
                             "be restarted.");
@@ -936,12 +1065,16 @@ router_new(struct ev_loop *loop, const struct router_options *opts, struct confi
     p->docs = documents_new();
     p->diags = diagnostics_new();
     p->pending = idmap_new();
+    p->own_lean = idmap_new();
+    p->own_editor = idmap_new();
     p->phase = PROXY_LEAN_UP;
     p->editor = transport_new(loop, opts->in_fd, opts->out_fd, "editor", opts->max_frame, false,
                               router_editor_frame_cb, router_editor_event_cb, p);
-    p->lean = lean_server_new(loop, opts->server_argv, router_lean_frame_cb, router_lean_event_cb,
-                              p);
+    p->lean =
+        lean_server_new(loop, opts->server_argv, router_lean_frame_cb, router_lean_event_cb, p);
     lean_server_unset_env(p->lean, config_api_key_env(&p->cfg));
+    p->shadow = shadow_new(p);
+    p->agents = agents_new(p);
     ev_signal_init(&r->sigterm, router_signal_cb, SIGTERM);
     ev_signal_init(&r->sigint, router_signal_cb, SIGINT);
     r->sigterm.data = r;
@@ -965,12 +1098,16 @@ router_free(struct router *r)
     struct proxy *p = &r->p;
     ev_signal_stop(p->loop, &r->sigterm);
     ev_signal_stop(p->loop, &r->sigint);
+    agents_free(p->agents);
+    shadow_free(p->shadow);
     documents_foreach(p->docs, router_close_doc, p);
     lean_server_free(p->lean);
     transport_free(p->editor);
     documents_free(p->docs);
     diagnostics_free(p->diags);
     idmap_free(p->pending, pending_free);
+    idmap_free(p->own_lean, free);
+    idmap_free(p->own_editor, free);
     for (size_t i = 0; i < p->nheld; i++)
         buf_release(&p->held[i]);
     free(p->held);

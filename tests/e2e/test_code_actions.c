@@ -3,7 +3,8 @@
  * proxy's ("Prove `x` with agent", "Prove all dynamic leaves", "Repair `x` with agent")
  * arrive in one array; a resolve of Lean's lazy action goes to Lean unchanged, a resolve of
  * the proxy's own action is answered by the proxy and never reaches Lean (Lean would fail
- * it, lean-lsp-facts.md §6.1). The prove command answers "no LLM configured" for now.
+ * it, lean-lsp-facts.md §6.1). The prove command starts a job (tests/e2e/test_agents.c
+ * follows jobs to their end).
  */
 #include <string.h>
 #include <unistd.h>
@@ -99,10 +100,10 @@ main(void)
     r = e2e_call(&e, "textDocument/codeAction", params, 5000);
     ok(find_title(cJSON_GetObjectItemCaseSensitive(r, "result"), "Prove") == NULL, "context.only respected");
 
-    /* The command itself: a clear error until the agents land. */
+    /* The command itself: a job id at once. */
     const cJSON *pr = e2e_command(&e, "marathon.prove", "{\"uri\":\"file:///tmp/a/Act.lean\",\"name\":\"leafy\"}");
-    ok(strstr(test_str(cJSON_GetStringValue(test_json_path(pr, "error.message"))), "no LLM configured") != NULL,
-       "marathon.prove: no LLM configured");
+    ok(strncmp(test_str(cJSON_GetStringValue(test_json_path(pr, "result.jobId"))), "job-", 4) == 0,
+       "marathon.prove: a job id");
     pr = e2e_command(&e, "marathon.prove", "{\"uri\":\"file:///tmp/a/Act.lean\",\"name\":\"ghost\"}");
     ok(strstr(test_str(cJSON_GetStringValue(test_json_path(pr, "error.message"))), "ghost") != NULL,
        "marathon.prove of an unknown node names it");

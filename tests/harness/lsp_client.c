@@ -317,6 +317,16 @@ lsp_client_wait(struct lsp_client *c, int timeout_ms, lsp_match_fn *match, void 
     }
 }
 
+const cJSON *
+lsp_client_seen(struct lsp_client *c, size_t from, int timeout_ms, lsp_match_fn *match,
+                void *arg)
+{
+    for (size_t i = from; i < lsp_client_history_len(c); i++)
+        if (match(lsp_client_history(c, i), arg))
+            return lsp_client_history(c, i);
+    return lsp_client_wait(c, timeout_ms, match, arg);
+}
+
 static bool
 match_id(const cJSON *m, void *arg)
 {

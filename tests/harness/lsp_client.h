@@ -41,6 +41,10 @@ const char *lsp_client_last_raw(const struct lsp_client *c);
 typedef bool lsp_match_fn(const cJSON *msg, void *arg);
 const cJSON *lsp_client_wait(struct lsp_client *c, int timeout_ms, lsp_match_fn *match,
                              void *arg);
+/* Like lsp_client_wait, but first looks through the history from index `from` on (messages
+ * that arrived while the test waited for something else). */
+const cJSON *lsp_client_seen(struct lsp_client *c, size_t from, int timeout_ms,
+                             lsp_match_fn *match, void *arg);
 /* Waits for the response to integer id. */
 const cJSON *lsp_client_wait_response(struct lsp_client *c, int id, int timeout_ms);
 /* Waits for a notification or request with this method (only new messages). */

@@ -1,0 +1,929 @@
+/* agents: prove / repair jobs: tactic portfolio, LLM rounds, shadow checks, edits. */
+#include "agents.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis.h"
+#include "buf.h"
+#include "diagnostics.h"
+#include "documents.h"
+#include "edits.h"
+#include "http.h"
+#include "jsonrpc.h"
+#include "llm.h"
+#include "log.h"
+#include "prompts.h"
+#include "proxy.h"
+#include "reply.h"
+#include "shadow.h"
+#include "workspace.h"
+#include "xalloc.h"
+
+#define AGENTS_KEEP_FINISHED 100
+#define AGENTS_CONTEXT_MAX 24000 /* bytes of the file before the node quoted in a prompt */
+#define AGENTS_HEAD_KEEP 4000    /* of which the file's start (imports, opens) */
+
+enum job_state {
+    JOB_QUEUED,
+    JOB_RUNNING,
+    JOB_VERIFYING,
+    JOB_SUCCEEDED,
+    JOB_FAILED,
+    JOB_CANCELLED,
+};
+
+static const char *const job_state_names[] = {"queued",    "running", "verifying",
+                                              "succeeded", "failed",  "cancelled"};
+static const char *const job_kind_names[] = {"prove", "repair", "tactics"};
+
+struct job_msg {
+    char *role;
+    char *content;
+};
+
+struct job {
+    struct agents *ag;
+    struct job *next; /* newest first */
+    char id[32];
+    enum agents_kind kind; /* as asked; reported as tactics when the portfolio proved it */
+    bool proved_by_tactics;
+    bool portfolio_only; /* on-save "tactics": no LLM */
+    enum job_state state;
+    bool user_started;
+    char *uri, *name, *full_name;
+    long base_version;
+    char *text; /* the snapshot */
+    size_t text_len;
+    size_t node_start;        /* byte offsets in text: the node's first line, */
+    size_t anchor;            /* where its new body starts (after `by` / `:=`), */
+    size_t body_end;          /* and where its body ends */
+    unsigned indent;          /* the node's column */
+    char *statement;          /* text[node_start, anchor): what must not change */
+    size_t tactic;            /* next portfolio entry */
+    int attempts;             /* LLM rounds sent */
+    int steps;                /* candidates checked (for the progress percentage) */
+    char *candidate;          /* script being checked */
+    char *helpers;            /* its helpers (or NULL) */
+    bool candidate_is_search; /* exact? / apply? / simp?: never applied itself */
+    bool in_llm;              /* the portfolio is done */
+    struct shadow_doc *sd;
+    struct llm_request *llm;
+    struct job_msg *msgs;
+    size_t nmsgs;
+    char *feedback; /* why the last candidate failed, for the next round */
+    char *message;  /* outcome */
+    char *proof;    /* the verified script */
+    char *proof_helpers;
+    bool proposal; /* verified, waiting for the person */
+    bool progress; /* $/progress begun */
+    unsigned long create_req;
+    char token[48];
+};
+
+struct agents {
+    struct proxy *p;
+    struct job *jobs;
+    unsigned long next_id;
+    struct http *http;
+    struct llm *llm;
+    char *llm_key;
+    bool llm_tried;
+    bool freeing;
+};
+
+static void job_step(struct job *j);
+static char *job_edit(struct proxy *p, const struct job *j, struct document *doc);
+static void job_end(struct job *j, enum job_state state, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void agents_pump(struct agents *ag);
+static void agents_publish(struct agents *ag, const char *uri);
+
+struct agents *
+agents_new(struct proxy *p)
+{
+    struct agents *ag = xcalloc(1, sizeof *ag);
+    ag->p = p;
+    return ag;
+}
+
+static void
+job_free(struct job *j)
+{
+    for (size_t i = 0; i < j->nmsgs; i++) {
+        free(j->msgs[i].role);
+        free(j->msgs[i].content);
+    }
+    free(j->msgs);
+    free(j->uri);
+    free(j->name);
+    free(j->full_name);
+    free(j->text);
+    free(j->statement);
+    free(j->candidate);
+    free(j->helpers);
+    free(j->feedback);
+    free(j->message);
+    free(j->proof);
+    free(j->proof_helpers);
+    free(j);
+}
+
+static bool
+job_active(const struct job *j)
+{
+    return j->state == JOB_QUEUED || j->state == JOB_RUNNING || j->state == JOB_VERIFYING;
+}
+
+void
+agents_free(struct agents *ag)
+{
+    if (ag == NULL)
+        return;
+    ag->freeing = true;
+    for (struct job *j = ag->jobs; j; j = j->next) {
+        if (j->llm) {
+            llm_request_cancel(j->llm);
+            j->llm = NULL;
+        }
+        shadow_close(j->sd);
+        j->sd = NULL;
+        proxy_request_forget(ag->p, j->create_req);
+    }
+    llm_free(ag->llm); /* runs the cancelled requests' callbacks: they see ag->freeing */
+    http_free(ag->http);
+    free(ag->llm_key);
+    while (ag->jobs) {
+        struct job *j = ag->jobs;
+        ag->jobs = j->next;
+        job_free(j);
+    }
+    free(ag);
+}
+
+/* The LLM client, made on first use from the settings; NULL when none is configured. */
+static struct llm *
+agents_llm(struct agents *ag)
+{
+    if (ag->llm || ag->llm_tried)
+        return ag->llm;
+    ag->llm_tried = true;
+    struct llm_settings s;
+    char err[256];
+    if (llm_settings_from_config(&ag->p->cfg, &s, &ag->llm_key, err, sizeof err) < 0) {
+        proxy_show_message(ag->p, 2, "lsp-proxy: the LLM agents are off: %s", err);
+        return NULL;
+    }
+    if (s.provider == LLM_PROVIDER_NONE)
+        return NULL;
+    if (ag->http == NULL)
+        ag->http = http_new(ag->p->loop);
+    if (ag->http == NULL)
+        return NULL;
+    ag->llm = llm_new(ag->http, &s);
+    return ag->llm;
+}
+
+/* Drops the oldest finished jobs beyond the last AGENTS_KEEP_FINISHED. */
+static void
+agents_prune(struct agents *ag)
+{
+    size_t finished = 0;
+    for (struct job **pp = &ag->jobs; *pp;) {
+        struct job *j = *pp;
+        if (!job_active(j) && !j->llm && !j->proposal && ++finished > AGENTS_KEEP_FINISHED) {
+            *pp = j->next;
+            job_free(j);
+            continue;
+        }
+        pp = &j->next;
+    }
+}
+
+/* ---- progress ---- */
+
+static void
+job_progress_send(struct job *j, const char *kind, const char *message, bool with_pct)
+{
+    struct proxy *p = j->ag->p;
+    if (!j->progress)
+        return;
+    struct buf b;
+    buf_init(&b, 0);
+    buf_adds(&b, "{\"token\":");
+    buf_add_json_string(&b, j->token, strlen(j->token));
+    buf_addf(&b, ",\"value\":{\"kind\":\"%s\"", kind);
+    if (strcmp(kind, "begin") == 0) {
+        char *title =
+            xasprintf("%s `%s`", j->kind == AGENTS_KIND_REPAIR ? "Repairing" : "Proving", j->name);
+        buf_adds(&b, ",\"title\":");
+        buf_add_json_string(&b, title, strlen(title));
+        buf_adds(&b, ",\"cancellable\":true");
+        free(title);
+    }
+    if (message) {
+        buf_adds(&b, ",\"message\":");
+        buf_add_json_string(&b, message, strlen(message));
+    }
+    if (with_pct) {
+        size_t ntac = 0;
+        while (p->cfg.agents_tactics && p->cfg.agents_tactics[ntac])
+            ntac++;
+        long total = (long)ntac + (j->portfolio_only ? 0 : p->cfg.agents_max_attempts);
+        long pct = total > 0 ? 100L * j->steps / total : 0;
+        buf_addf(&b, ",\"percentage\":%ld", pct > 100 ? 100 : pct);
+    }
+    buf_adds(&b, "}}");
+    proxy_notify(p, false, "$/progress", b.data);
+    buf_release(&b);
+    if (strcmp(kind, "end") == 0)
+        j->progress = false;
+}
+
+static void
+job_progress_created_cb(struct proxy *p, const struct jsonrpc_msg *m, void *arg)
+{
+    struct job *j = arg;
+    (void)p;
+    j->create_req = 0;
+    if (m == NULL || m->error.p)
+        return;
+    j->progress = true;
+    job_progress_send(j, "begin", job_active(j) ? "starting" : NULL, true);
+    if (!job_active(j)) /* it finished before the editor answered: say how */
+        job_progress_send(j, "end", j->message, false);
+}
+
+/* ---- candidates and the shadow check ---- */
+
+/* The shadow text: the snapshot up to the node's body, the candidate, #print axioms. */
+static char *
+job_shadow_text(const struct job *j, const char *script, const char *helpers, size_t *len,
+                uint32_t *region_line)
+{
+    struct buf b;
+    buf_init(&b, 0);
+    buf_add(&b, j->text, j->node_start);
+    if (helpers && *helpers) {
+        char *h = edits_helpers_text(helpers);
+        buf_adds(&b, h);
+        free(h);
+    }
+    buf_add(&b, j->text + j->node_start, j->anchor - j->node_start);
+    char *body = edits_body_text(j->text, j->anchor, script, j->indent);
+    buf_adds(&b, body);
+    free(body);
+    buf_addf(&b, "\n\n#print axioms %s\n", j->full_name);
+    uint32_t line = 0;
+    for (size_t i = 0; i < j->node_start; i++)
+        line += j->text[i] == '\n';
+    *region_line = line;
+    return buf_detach(&b, len);
+}
+
+static void job_verdict_cb(struct shadow_doc *sd, const struct shadow_verdict *v, void *arg);
+
+/* Checks script (+ helpers) in the job's shadow document. */
+static void
+job_check(struct job *j, const char *script, const char *helpers, bool search)
+{
+    struct proxy *p = j->ag->p;
+    char *s = xstrdup(script);
+    char *h = helpers ? xstrdup(helpers) : NULL;
+    free(j->candidate);
+    free(j->helpers);
+    j->candidate = s;
+    j->helpers = h;
+    j->candidate_is_search = search;
+    j->steps++;
+    if (j->sd == NULL)
+        j->sd = shadow_open(p->shadow, j->uri);
+    size_t len;
+    uint32_t region;
+    char *text = job_shadow_text(j, s, h, &len, &region);
+    struct shadow_check_options o = {.region_line = region};
+    int rc = shadow_check(j->sd, text, len, &o, job_verdict_cb, j);
+    free(text);
+    if (rc < 0) {
+        job_end(j, JOB_FAILED, "the Lean server is not running; try again when it is back");
+        return;
+    }
+    j->state = JOB_VERIFYING;
+}
+
+/* True for a tactic whose success is a suggestion, not a proof. */
+static bool
+agents_is_search(const char *tactic)
+{
+    size_t n = strlen(tactic);
+    return n > 1 && tactic[n - 1] == '?';
+}
+
+static void job_set_feedback(struct job *j, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void
+job_set_feedback(struct job *j, const char *fmt, ...)
+{
+    struct buf b;
+    va_list ap;
+    buf_init(&b, 0);
+    va_start(ap, fmt);
+    buf_vaddf(&b, fmt, ap);
+    va_end(ap);
+    free(j->feedback);
+    j->feedback = buf_detach(&b, NULL);
+}
+
+static void
+job_succeeded(struct job *j)
+{
+    struct proxy *p = j->ag->p;
+    j->proof = j->candidate;
+    j->proof_helpers = j->helpers;
+    j->candidate = j->helpers = NULL;
+    j->proved_by_tactics = !j->in_llm;
+    struct document *doc = documents_get(p->docs, j->uri);
+    if (p->cfg.agents_auto_apply && doc) {
+        char *edit = job_edit(p, j, doc);
+        if (edit == NULL) {
+            j->proposal = false;
+            job_end(j, JOB_SUCCEEDED,
+                    "proof found, but `%s`'s statement changed meanwhile: not applied", j->name);
+            return;
+        }
+        struct buf b;
+        buf_init(&b, 0);
+        char *label = xasprintf("Proof of %s (lsp-proxy agent)", j->name);
+        buf_adds(&b, "{\"label\":");
+        buf_add_json_string(&b, label, strlen(label));
+        buf_addf(&b, ",\"edit\":%s}", edit);
+        proxy_request(p, false, "workspace/applyEdit", b.data, NULL, NULL);
+        buf_release(&b);
+        free(label);
+        free(edit);
+        job_end(j, JOB_SUCCEEDED, "proof found and applied");
+        return;
+    }
+    j->proposal = true;
+    job_end(j, JOB_SUCCEEDED, "proof found: apply it with the code action on `%s`", j->name);
+}
+
+static void
+job_verdict_cb(struct shadow_doc *sd, const struct shadow_verdict *v, void *arg)
+{
+    struct job *j = arg;
+    (void)sd;
+    if (j->state == JOB_CANCELLED)
+        return;
+    j->state = JOB_RUNNING;
+    if (v->lean_failed) {
+        job_end(j, JOB_FAILED, "%s", v->reason);
+        return;
+    }
+    if (v->accepted && !j->candidate_is_search) {
+        job_succeeded(j);
+        return;
+    }
+    char *line = xasprintf("`%s`: %s", j->candidate,
+                           v->accepted ? "a search tactic is never applied itself" : v->reason);
+    job_progress_send(j, "report", line, true);
+    free(line);
+    if (j->candidate_is_search && v->try_this) {
+        char *t = xstrdup(v->try_this);
+        job_check(j, t, NULL, false); /* the suggestion, as a proof of its own */
+        free(t);
+        return;
+    }
+    if (v->accepted)
+        job_set_feedback(j, "Lean accepted the search tactic but suggested nothing");
+    else
+        job_set_feedback(j, "Lean rejected the candidate:\n%s%s%s",
+                         *v->errors ? v->errors : v->reason,
+                         v->goal ? "\n\nThe goal at the error:\n" : "", v->goal ? v->goal : "");
+    job_step(j);
+}
+
+/* ---- the LLM rounds ---- */
+
+static void
+job_push_msg(struct job *j, const char *role, const char *content)
+{
+    j->msgs = xreallocarray(j->msgs, j->nmsgs + 1, sizeof *j->msgs);
+    j->msgs[j->nmsgs].role = xstrdup(role);
+    j->msgs[j->nmsgs].content = xstrdup(content);
+    j->nmsgs++;
+}
+
+/* The first request of a job: the node and the file it lives in. */
+static char *
+job_first_prompt(const struct job *j)
+{
+    struct proxy *p = j->ag->p;
+    struct buf b;
+    buf_init(&b, 0);
+    buf_addf(&b, "Prove the declaration `%s` (Lean name `%s`).\n\n", j->name, j->full_name);
+    buf_addf(&b, "Its statement (frozen):\n```lean\n%.*s\n```\n\n",
+             (int)(j->anchor - j->node_start), j->text + j->node_start);
+    if (j->kind == AGENTS_KIND_REPAIR)
+        buf_addf(&b, "Its current proof, which Lean rejects:\n```lean\n%.*s\n```\n\n",
+                 (int)(j->body_end - j->anchor), j->text + j->anchor);
+    buf_adds(&b, "The file before it (imports, opens, variables, definitions and the statements "
+                 "it may use):\n```lean\n");
+    if (j->node_start > AGENTS_CONTEXT_MAX) {
+        buf_add(&b, j->text, AGENTS_HEAD_KEEP);
+        buf_adds(&b, "\n-- … (part of the file left out) …\n");
+        size_t from = j->node_start - (AGENTS_CONTEXT_MAX - AGENTS_HEAD_KEEP);
+        buf_add(&b, j->text + from, j->node_start - from);
+    } else {
+        buf_add(&b, j->text, j->node_start);
+    }
+    buf_adds(&b, "```\n\n");
+    buf_addf(&b, "Helper lemmas are %sallowed.\n", p->cfg.agents_allow_helpers ? "" : "not ");
+    if (j->feedback)
+        buf_addf(&b, "\nThe tactic portfolio failed; the last attempt: %s\n", j->feedback);
+    return buf_detach(&b, NULL);
+}
+
+static void job_llm_done_cb(struct llm_request *q, const struct llm_result *res, void *arg);
+
+static void
+job_llm_round(struct job *j, struct llm *l)
+{
+    struct proxy *p = j->ag->p;
+    if (j->attempts >= p->cfg.agents_max_attempts) {
+        job_end(j, JOB_FAILED, "no proof after %d LLM rounds; Lean's last word: %s", j->attempts,
+                j->feedback ? j->feedback : "none");
+        return;
+    }
+    if (j->nmsgs == 0) {
+        char *first = job_first_prompt(j);
+        job_push_msg(j, "user", first);
+        free(first);
+    } else {
+        char *next = xasprintf("%s\n\nReply with a corrected proof in one fenced lean block.",
+                               j->feedback ? j->feedback : "The candidate failed.");
+        job_push_msg(j, "user", next);
+        free(next);
+    }
+    struct llm_message *msgs = xcalloc(j->nmsgs, sizeof *msgs);
+    for (size_t i = 0; i < j->nmsgs; i++) {
+        msgs[i].role = j->msgs[i].role;
+        msgs[i].content = j->msgs[i].content;
+    }
+    j->attempts++;
+    char *line = xasprintf("LLM round %d of %ld", j->attempts, p->cfg.agents_max_attempts);
+    job_progress_send(j, "report", line, true);
+    free(line);
+    const char *system = j->kind == AGENTS_KIND_REPAIR ? prompt_repairer : prompt_prover;
+    j->llm = llm_request_start(l, system, msgs, j->nmsgs, job_llm_done_cb, j);
+    free(msgs);
+    if (j->llm == NULL)
+        job_end(j, JOB_FAILED, "the LLM request could not be started");
+    else
+        j->state = JOB_RUNNING;
+}
+
+static void
+job_llm_done_cb(struct llm_request *q, const struct llm_result *res, void *arg)
+{
+    struct job *j = arg;
+    (void)q;
+    j->llm = NULL;
+    if (j->ag->freeing)
+        return;
+    if (j->state == JOB_CANCELLED) {
+        agents_pump(j->ag);
+        return;
+    }
+    if (!res->ok) {
+        job_end(j, JOB_FAILED, "the LLM request failed: %s", res->error);
+        return;
+    }
+    job_push_msg(j, "assistant", res->text);
+    log_info("agents", "%s: round %d reply (%zu bytes, %ld+%ld tokens)", j->id, j->attempts,
+             res->text_len, res->tokens_in, res->tokens_out);
+    struct reply_candidate c;
+    bool helpers = j->ag->p->cfg.agents_allow_helpers;
+    if (reply_extract(res->text, res->text_len, helpers, &c) < 0) {
+        job_set_feedback(j, "Your reply had no fenced code block with a proof.");
+        job_step(j);
+        return;
+    }
+    char *why = reply_refusal(&c, false, helpers);
+    if (why) {
+        job_set_feedback(j, "The candidate was refused before Lean saw it: %s", why);
+        char *line = xasprintf("round %d refused: %s", j->attempts, why);
+        job_progress_send(j, "report", line, true);
+        free(line);
+        free(why);
+        reply_candidate_release(&c);
+        job_step(j);
+        return;
+    }
+    job_check(j, c.script, c.helpers, false);
+    reply_candidate_release(&c);
+}
+
+/* The next thing to try: a portfolio tactic, else an LLM round, else give up. */
+static void
+job_step(struct job *j)
+{
+    struct proxy *p = j->ag->p;
+    char **tactics = p->cfg.agents_tactics;
+    if (!j->in_llm && tactics && tactics[j->tactic]) {
+        const char *t = tactics[j->tactic++];
+        job_check(j, t, NULL, agents_is_search(t));
+        return;
+    }
+    j->in_llm = true;
+    struct llm *l = j->portfolio_only ? NULL : agents_llm(j->ag);
+    if (l == NULL) {
+        job_end(j, JOB_FAILED, "the tactic portfolio found no proof%s; last: %s",
+                j->portfolio_only ? "" : " and no LLM is configured (llm.provider)",
+                j->feedback ? j->feedback : "nothing tried");
+        return;
+    }
+    job_llm_round(j, l);
+}
+
+static void
+job_end(struct job *j, enum job_state state, const char *fmt, ...)
+{
+    struct agents *ag = j->ag;
+    struct buf b;
+    va_list ap;
+    buf_init(&b, 0);
+    va_start(ap, fmt);
+    buf_vaddf(&b, fmt, ap);
+    va_end(ap);
+    free(j->message);
+    j->message = buf_detach(&b, NULL);
+    j->state = state;
+    shadow_close(j->sd); /* safe inside its callback (shadow.h) */
+    j->sd = NULL;
+    log_info("agents", "%s %s `%s`: %s: %s", j->id, job_kind_names[j->kind], j->name,
+             job_state_names[state], j->message);
+    job_progress_send(j, "end", j->message, false);
+    if (state == JOB_FAILED && j->user_started)
+        proxy_show_message(ag->p, 2, "lsp-proxy: %s `%s`: %s", job_kind_names[j->kind], j->name,
+                           j->message);
+    agents_publish(ag, j->uri);
+    agents_pump(ag);
+}
+
+/* Starts queued jobs (oldest first) while fewer than agents.maxParallel run. */
+static void
+agents_pump(struct agents *ag)
+{
+    if (ag->freeing)
+        return;
+    long running = 0;
+    for (struct job *j = ag->jobs; j; j = j->next)
+        running += j->state == JOB_RUNNING || j->state == JOB_VERIFYING || j->llm != NULL;
+    long max = ag->p->cfg.agents_max_parallel > 0 ? ag->p->cfg.agents_max_parallel : 1;
+    while (running < max) {
+        struct job *oldest = NULL;
+        for (struct job *j = ag->jobs; j; j = j->next)
+            if (j->state == JOB_QUEUED)
+                oldest = j;
+        if (oldest == NULL)
+            return;
+        oldest->state = JOB_RUNNING;
+        running++;
+        job_step(oldest);
+    }
+}
+
+/* ---- starting, cancelling ---- */
+
+const char *
+agents_start(struct proxy *p, struct document *doc, const char *name, enum agents_kind kind,
+             bool user_started, char **err)
+{
+    struct agents *ag = p->agents;
+    struct analysis *a = workspace_analysis(p, doc);
+    const struct analysis_node *node = analysis_node_by_name(a, name);
+    *err = NULL;
+    if (node == NULL || node->kind == ANALYSIS_KIND_DEFINITION) {
+        *err = xasprintf("no theorem or lemma `%s` in %s", name, document_uri(doc));
+        return NULL;
+    }
+    if (kind == AGENTS_KIND_REPAIR && node->status != ANALYSIS_STATUS_ERROR) {
+        *err = xasprintf("`%s` has no Lean error to repair (status %s)", name,
+                         node->status == ANALYSIS_STATUS_SORRY ? "sorry: prove it instead"
+                                                               : "not error");
+        return NULL;
+    }
+    if (kind != AGENTS_KIND_REPAIR && node->status == ANALYSIS_STATUS_PROVED) {
+        *err = xasprintf("`%s` is proved already", name);
+        return NULL;
+    }
+    for (struct job *j = ag->jobs; j; j = j->next) {
+        if (job_active(j) && strcmp(j->uri, document_uri(doc)) == 0 &&
+            strcmp(j->name, node->name) == 0) {
+            *err = xasprintf("%s is already working on `%s`", j->id, node->name);
+            return NULL;
+        }
+    }
+    size_t len;
+    const char *text = document_text(doc, &len);
+    struct job *j = xcalloc(1, sizeof *j);
+    j->ag = ag;
+    snprintf(j->id, sizeof j->id, "job-%lu", ++ag->next_id);
+    snprintf(j->token, sizeof j->token, "marathon/%s", j->id);
+    j->kind = kind;
+    j->portfolio_only = kind == AGENTS_KIND_TACTICS;
+    j->user_started = user_started;
+    j->uri = xstrdup(document_uri(doc));
+    j->name = xstrdup(node->name);
+    j->full_name = xstrdup(node->full_name ? node->full_name : node->name);
+    j->base_version = document_version(doc);
+    j->text = xstrndup(text, len);
+    j->text_len = len;
+    struct lsp_pos line_start = {node->range.start.line, 0};
+    j->node_start = document_offset(doc, line_start);
+    j->indent = node->range.start.character;
+    j->anchor = edits_body_anchor(text, document_offset(doc, node->body_range.start));
+    j->body_end = document_offset(doc, node->body_range.end);
+    if (j->anchor < j->node_start)
+        j->anchor = j->node_start;
+    if (j->body_end < j->anchor)
+        j->body_end = j->anchor;
+    j->statement = xstrndup(text + j->node_start, j->anchor - j->node_start);
+    j->state = JOB_QUEUED;
+    j->next = ag->jobs;
+    ag->jobs = j;
+    /* a new job supersedes what older ones left on this node */
+    for (struct job *o = j->next; o; o = o->next)
+        if (!job_active(o) && strcmp(o->uri, j->uri) == 0 && strcmp(o->name, j->name) == 0)
+            o->proposal = false;
+    if (p->client_work_done_progress) {
+        struct buf b;
+        buf_init(&b, 0);
+        buf_adds(&b, "{\"token\":");
+        buf_add_json_string(&b, j->token, strlen(j->token));
+        buf_addch(&b, '}');
+        j->create_req = proxy_request(p, false, "window/workDoneProgress/create", b.data,
+                                      job_progress_created_cb, j);
+        buf_release(&b);
+    }
+    log_info("agents", "%s: %s `%s` in %s (version %ld)", j->id, job_kind_names[kind], j->name,
+             j->uri, j->base_version);
+    agents_prune(ag);
+    agents_pump(ag);
+    return j->id;
+}
+
+static bool
+job_cancel(struct job *j)
+{
+    if (!job_active(j))
+        return false;
+    bool waiting_llm = j->llm != NULL;
+    if (waiting_llm)
+        llm_request_cancel(j->llm); /* its callback comes later and sees the state */
+    j->state = JOB_CANCELLED;
+    free(j->message);
+    j->message = xstrdup("cancelled");
+    shadow_close(j->sd);
+    j->sd = NULL;
+    job_progress_send(j, "end", "cancelled", false);
+    log_info("agents", "%s cancelled", j->id);
+    if (!waiting_llm)
+        agents_pump(j->ag);
+    return true;
+}
+
+int
+agents_cancel(struct proxy *p, const char *id)
+{
+    int n = 0;
+    for (struct job *j = p->agents->jobs; j; j = j->next)
+        if ((id == NULL || strcmp(j->id, id) == 0) && job_cancel(j))
+            n++;
+    return n;
+}
+
+bool
+agents_progress_cancel(struct proxy *p, struct jspan token)
+{
+    for (struct job *j = p->agents->jobs; j; j = j->next) {
+        if (jscan_string_eq(token, j->token)) {
+            job_cancel(j);
+            return true;
+        }
+    }
+    return false;
+}
+
+/* ---- results in the editor ---- */
+
+/* The node of job j in the current document when its statement is unchanged, else NULL. */
+static const struct analysis_node *
+job_current_node(struct proxy *p, const struct job *j, struct document *doc, size_t *node_start,
+                 size_t *anchor, size_t *body_end)
+{
+    struct analysis *a = workspace_analysis(p, doc);
+    const struct analysis_node *node = analysis_node_by_name(a, j->name);
+    if (node == NULL)
+        return NULL;
+    size_t len;
+    const char *text = document_text(doc, &len);
+    struct lsp_pos line_start = {node->range.start.line, 0};
+    *node_start = document_offset(doc, line_start);
+    *anchor = edits_body_anchor(text, document_offset(doc, node->body_range.start));
+    *body_end = document_offset(doc, node->body_range.end);
+    if (*anchor < *node_start || *body_end < *anchor)
+        return NULL;
+    if (*anchor - *node_start != strlen(j->statement) ||
+        memcmp(text + *node_start, j->statement, *anchor - *node_start) != 0)
+        return NULL;
+    return node;
+}
+
+static struct job *
+agents_proposal_of(struct agents *ag, const char *uri, const char *name)
+{
+    for (struct job *j = ag->jobs; j; j = j->next)
+        if (j->proposal && strcmp(j->uri, uri) == 0 && strcmp(j->name, name) == 0)
+            return j;
+    return NULL;
+}
+
+char *
+agents_proposal_edit(struct proxy *p, struct document *doc, const char *name)
+{
+    struct job *j = agents_proposal_of(p->agents, document_uri(doc), name);
+    return j ? job_edit(p, j, doc) : NULL;
+}
+
+/* The WorkspaceEdit of job j's proof against doc's current text, or NULL. */
+static char *
+job_edit(struct proxy *p, const struct job *j, struct document *doc)
+{
+    if (j->proof == NULL)
+        return NULL;
+    size_t node_start, anchor, body_end;
+    if (job_current_node(p, j, doc, &node_start, &anchor, &body_end) == NULL)
+        return NULL;
+    size_t len;
+    const char *text = document_text(doc, &len);
+    char *body = edits_body_text(text, anchor, j->proof, j->indent);
+    char *helpers =
+        j->proof_helpers && *j->proof_helpers ? edits_helpers_text(j->proof_helpers) : NULL;
+    struct edits_change ch[2];
+    size_t n = 0;
+    if (helpers) {
+        ch[n].range.start = ch[n].range.end = document_position(doc, node_start);
+        ch[n++].text = helpers;
+    }
+    ch[n].range.start = document_position(doc, anchor);
+    ch[n].range.end = document_position(doc, body_end);
+    ch[n++].text = body;
+    char *edit = edits_workspace_edit(document_uri(doc), document_version(doc),
+                                      p->client_document_changes, ch, n);
+    free(body);
+    free(helpers);
+    return edit;
+}
+
+/* Republishes the marathon-agent diagnostics of uri: proofs waiting, jobs that failed. */
+static void
+agents_publish(struct agents *ag, const char *uri)
+{
+    struct proxy *p = ag->p;
+    struct document *doc = documents_get(p->docs, uri);
+    if (doc == NULL || ag->freeing)
+        return;
+    struct buf b;
+    buf_init(&b, 0);
+    buf_addch(&b, '[');
+    bool first = true;
+    for (struct job *j = ag->jobs; j; j = j->next) {
+        if (strcmp(j->uri, uri) != 0 || !(j->proposal || j->state == JOB_FAILED))
+            continue;
+        bool newer = false; /* only the newest job of a node speaks */
+        for (struct job *o = ag->jobs; o != j; o = o->next)
+            newer |= strcmp(o->uri, uri) == 0 && strcmp(o->name, j->name) == 0;
+        size_t ns, an, be;
+        const struct analysis_node *node =
+            newer ? NULL : job_current_node(p, j, doc, &ns, &an, &be);
+        if (node == NULL)
+            continue;
+        char *msg = j->proposal
+                        ? xasprintf("lsp-proxy agent: a proof of `%s` was found and checked by "
+                                    "Lean (%s): use the code action \"Apply proof found for "
+                                    "`%s`\"",
+                                    j->name, j->in_llm ? "LLM prover" : "tactic portfolio", j->name)
+                        : xasprintf("lsp-proxy agent: no proof of `%s`: %s", j->name, j->message);
+        buf_addf(&b,
+                 "%s{\"range\":{\"start\":{\"line\":%u,\"character\":%u},\"end\":{\"line\":%u,"
+                 "\"character\":%u}},\"severity\":%d,\"source\":\"marathon-agent\",\"code\":\"%s\","
+                 "\"message\":",
+                 first ? "" : ",", node->name_range.start.line, node->name_range.start.character,
+                 node->name_range.end.line, node->name_range.end.character, j->proposal ? 3 : 2,
+                 j->proposal ? "agent.proof-found" : "agent.failed");
+        buf_add_json_string(&b, msg, strlen(msg));
+        buf_addf(&b, ",\"data\":{\"jobId\":\"%s\"}}", j->id);
+        free(msg);
+        first = false;
+    }
+    buf_addch(&b, ']');
+    if (diagnostics_set_own(p->diags, uri, "marathon-agent", b.data))
+        proxy_publish(p, uri);
+    buf_release(&b);
+}
+
+void
+agents_status_json(struct proxy *p, struct buf *out)
+{
+    bool first = true;
+    buf_addch(out, '[');
+    for (struct job *j = p->agents->jobs; j; j = j->next) {
+        const char *kind = job_kind_names[j->proved_by_tactics ? AGENTS_KIND_TACTICS : j->kind];
+        buf_addf(out, "%s{\"id\":\"%s\",\"kind\":\"%s\",\"uri\":", first ? "" : ",", j->id, kind);
+        buf_add_json_string(out, j->uri, strlen(j->uri));
+        buf_adds(out, ",\"name\":");
+        buf_add_json_string(out, j->name, strlen(j->name));
+        buf_addf(out, ",\"state\":\"%s\",\"attempts\":%d,\"candidates\":%d,\"message\":",
+                 job_state_names[j->state], j->attempts, j->steps);
+        if (j->message)
+            buf_add_json_string(out, j->message, strlen(j->message));
+        else
+            buf_adds(out, "null");
+        buf_adds(out, ",\"proof\":");
+        if (j->proof)
+            buf_add_json_string(out, j->proof, strlen(j->proof));
+        else
+            buf_adds(out, "null");
+        buf_addf(out, ",\"pending\":%s}", j->proposal ? "true" : "false");
+        first = false;
+    }
+    buf_addch(out, ']');
+}
+
+void
+agents_llm_json(struct proxy *p, struct buf *out)
+{
+    const struct llm_stats *s = p->agents->llm ? llm_stats(p->agents->llm) : NULL;
+    buf_addf(out, "\"requests\":%ld,\"failures\":%ld,\"tokensIn\":%ld,\"tokensOut\":%ld",
+             s ? s->requests : 0, s ? s->failures : 0, s ? s->tokens_in : 0, s ? s->tokens_out : 0);
+}
+
+/* ---- hooks ---- */
+
+void
+agents_document_saved(struct proxy *p, struct document *doc)
+{
+    if (p->cfg.on_save == CONFIG_ON_SAVE_OFF)
+        return;
+    struct analysis *a = workspace_analysis(p, doc);
+    size_t len;
+    const char *text = document_text(doc, &len);
+    for (size_t i = 0; i < analysis_node_count(a); i++) {
+        const struct analysis_node *n = analysis_node(a, i);
+        if (!n->leaf)
+            continue;
+        /* once per text of the node: a save that changed nothing tries nothing again */
+        struct lsp_pos line_start = {n->range.start.line, 0};
+        size_t from = document_offset(doc, line_start);
+        size_t to = document_offset(doc, n->body_range.end);
+        bool tried = false;
+        for (struct job *j = p->agents->jobs; j && !tried; j = j->next) {
+            if (strcmp(j->uri, document_uri(doc)) != 0 || strcmp(j->name, n->name) != 0)
+                continue;
+            tried = job_active(j) || (j->body_end - j->node_start == to - from &&
+                                      memcmp(j->text + j->node_start, text + from, to - from) == 0);
+        }
+        if (tried)
+            continue;
+        enum agents_kind kind = p->cfg.on_save == CONFIG_ON_SAVE_AGENT && agents_llm(p->agents)
+                                    ? AGENTS_KIND_PROVE
+                                    : AGENTS_KIND_TACTICS;
+        char *err = NULL;
+        agents_start(p, doc, n->name, kind, false, &err);
+        free(err);
+        a = workspace_analysis(p, doc); /* agents_start may have refreshed it */
+    }
+}
+
+void
+agents_document_closing(struct proxy *p, struct document *doc)
+{
+    for (struct job *j = p->agents->jobs; j; j = j->next)
+        if (strcmp(j->uri, document_uri(doc)) == 0) {
+            job_cancel(j);
+            j->proposal = false;
+        }
+    diagnostics_set_own(p->diags, document_uri(doc), "marathon-agent", NULL);
+}
+
+void
+agents_progress(struct proxy *p, struct document *doc, struct jspan params)
+{
+    struct jspan processing;
+    if (jscan_get(params, "processing", &processing) && jscan_array_len(processing) == 0)
+        agents_publish(p->agents, document_uri(doc)); /* proposals that no longer fit go */
+}
