@@ -69,6 +69,8 @@ struct job {
     char *helpers;            /* its helpers (or NULL) */
     bool candidate_is_search; /* exact? / apply? / simp?: never applied itself */
     bool in_llm;              /* the portfolio is done */
+    bool recheck;             /* queued again to check `candidate` once Lean is back */
+    int lean_retries;         /* candidates checked again after a Lean exit */
     struct shadow_doc *sd;
     struct llm_request *llm;
     struct job_msg *msgs;
@@ -307,7 +309,9 @@ job_check(struct job *j, const char *script, const char *helpers, bool search)
     int rc = shadow_check(j->sd, text, len, &o, job_verdict_cb, j);
     free(text);
     if (rc < 0) {
-        job_end(j, JOB_FAILED, "the Lean server is not running; try again when it is back");
+        j->steps--;
+        j->recheck = true; /* Lean is restarting: wait for it (agents_lean_ready) */
+        j->state = JOB_QUEUED;
         return;
     }
     j->state = JOB_VERIFYING;
@@ -379,6 +383,15 @@ job_verdict_cb(struct shadow_doc *sd, const struct shadow_verdict *v, void *arg)
         return;
     j->state = JOB_RUNNING;
     if (v->lean_failed) {
+        if (j->ag->p->phase != PROXY_LEAN_UP && j->lean_retries++ < 1) {
+            /* Lean exited under the candidate: check it once more after the restart */
+            log_info("agents", "%s: %s; the candidate is checked again after the restart", j->id,
+                     v->reason);
+            j->steps--;
+            j->recheck = true;
+            j->state = JOB_QUEUED;
+            return;
+        }
         job_end(j, JOB_FAILED, "%s", v->reason);
         return;
     }
@@ -577,8 +590,8 @@ job_end(struct job *j, enum job_state state, const char *fmt, ...)
 static void
 agents_pump(struct agents *ag)
 {
-    if (ag->freeing)
-        return;
+    if (ag->freeing || ag->p->phase != PROXY_LEAN_UP)
+        return; /* agents_lean_ready() pumps again */
     long running = 0;
     for (struct job *j = ag->jobs; j; j = j->next)
         running += j->state == JOB_RUNNING || j->state == JOB_VERIFYING || j->llm != NULL;
@@ -592,7 +605,16 @@ agents_pump(struct agents *ag)
             return;
         oldest->state = JOB_RUNNING;
         running++;
-        job_step(oldest);
+        if (oldest->recheck) {
+            oldest->recheck = false;
+            char *c = xstrdup(oldest->candidate);
+            char *h = oldest->helpers ? xstrdup(oldest->helpers) : NULL;
+            job_check(oldest, c, h, oldest->candidate_is_search);
+            free(c);
+            free(h);
+        } else {
+            job_step(oldest);
+        }
     }
 }
 
@@ -873,6 +895,12 @@ agents_llm_json(struct proxy *p, struct buf *out)
 }
 
 /* ---- hooks ---- */
+
+void
+agents_lean_ready(struct proxy *p)
+{
+    agents_pump(p->agents);
+}
 
 void
 agents_document_saved(struct proxy *p, struct document *doc)

@@ -60,6 +60,8 @@ char *agents_proposal_edit(struct proxy *p, struct document *doc, const char *na
 /* ---- the router's hooks ---- */
 void agents_document_saved(struct proxy *p, struct document *doc);
 void agents_document_closing(struct proxy *p, struct document *doc);
+/* Lean is up again after a restart (replay done): queued jobs start. */
+void agents_lean_ready(struct proxy *p);
 /* $/lean/fileProgress for doc (its params). */
 void agents_progress(struct proxy *p, struct document *doc, struct jspan params);
 /* window/workDoneProgress/cancel: true when the token is one of the agents'. */

@@ -814,6 +814,7 @@ router_replay_done(struct proxy *p)
     p->phase = PROXY_LEAN_UP;
     log_info("router", "Lean restarted; %zu documents re-opened", documents_count(p->docs));
     router_release_held(p, false, NULL);
+    agents_lean_ready(p);
 }
 
 static void

@@ -352,6 +352,106 @@ test_auto_apply_and_cancel(void)
     is_str(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "state")), "cancelled", "stays cancelled after Lean answers");
     cJSON_Delete(j);
     free(id);
+
+    /* Lean crashes while it checks a candidate: the job waits for the restart and checks
+     * the candidate again in a re-opened shadow document; a job started while Lean is
+     * down waits too */
+    id = prove(&e, "marathon.prove", "hard");
+    usleep(50000);
+    lsp_client_notify(e.c, "$/fake/crash", "{\"code\":3}");
+    usleep(20000);
+    char *id2 = prove(&e, "marathon.prove", "easy");
+    j = job_wait(&e, id ? id : "");
+    is_str(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "state")), "failed", "hard: failed in the end");
+    is_contains(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "message")), "omega could not prove",
+                "after the restart Lean judged the candidates (not: Lean exited)");
+    cJSON_Delete(j);
+    j = job_wait(&e, id2 ? id2 : "");
+    is_str(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "state")), "succeeded", "a job started during the restart succeeds");
+    cJSON_Delete(j);
+    ok(e2e_wait_record(&e, "fake_lean_start", 2, 1000) >= 2 || test_count_lines(e.record, "\"method\":\"initialize\"") >= 2,
+       "Lean was restarted");
+    free(id);
+    free(id2);
+    is_int(e2e_stop(&e), 0, "clean exit");
+    e2e_free(&e);
+}
+
+static int
+count_jobs(struct e2e *e, const char *name)
+{
+    const cJSON *r = e2e_command(e, "marathon.status", "{}");
+    const cJSON *it;
+    int n = 0;
+    cJSON_ArrayForEach(it, test_json_path(r, "result.jobs"))
+    {
+        const char *jn = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(it, "name"));
+        n += jn && strcmp(jn, name) == 0;
+    }
+    return n;
+}
+
+/* proveLeaves runs the leaves in parallel, bounded by agents.maxParallel; a save tries the
+ * portfolio on leaves whose text changed, and only on those. */
+static void
+test_leaves_and_save(void)
+{
+    struct e2e e;
+    const char *fake_args[] = {"--report-delay-ms", "100", NULL};
+    if (e2e_start(&e, NULL, fake_args) < 0) {
+        skip("agents", "binaries not built");
+        return;
+    }
+    e2e_initialize(&e, NULL,
+                   "{\"marathon\":{\"agents\":{\"tactics\":[\"rfl\",\"simp\"],\"maxParallel\":2},"
+                   "\"onSave\":\"tactics\"}}");
+    e2e_open(&e, URI, TEXT);
+    e2e_call(&e, "textDocument/waitForDiagnostics", "{\"uri\":\"file:///tmp/ag/Agents.lean\",\"version\":1}", 5000);
+    char arg[256];
+    snprintf(arg, sizeof arg, "{\"uri\":\"%s\"}", URI);
+    const cJSON *r = e2e_command(&e, "marathon.proveLeaves", arg);
+    const cJSON *ids = test_json_path(r, "result.jobIds");
+    is_int(cJSON_GetArraySize(ids), 3, "a job per dynamic leaf (easy, search, hard)");
+    char *last = ids ? strdup(test_str(cJSON_GetStringValue(cJSON_GetArrayItem(ids, 2)))) : strdup("");
+    cJSON *j = job_wait(&e, last);
+    cJSON_Delete(j);
+    for (int i = 0; i < 3; i++)
+        cJSON_Delete(job_wait(&e, test_str(cJSON_GetStringValue(cJSON_GetArrayItem(ids, i)))));
+    ok(test_count_lines(e.record, ".Agents.shadow2.lean") >= 1, "two shadow documents at once");
+    is_int(test_count_lines(e.record, ".Agents.shadow3.lean"), 0, "never more than agents.maxParallel");
+    free(last);
+
+    /* a save with nothing changed tries nothing again */
+    char save[256];
+    snprintf(save, sizeof save, "{\"textDocument\":{\"uri\":\"%s\"}}", URI);
+    lsp_client_notify(e.c, "textDocument/didSave", save);
+    usleep(300000);
+    is_int(count_jobs(&e, "hard"), 1, "unchanged node: no second job on save");
+    ok(test_count_lines(e.record, "didSave") >= 1, "didSave still reaches Lean");
+
+    /* hard's statement changes (and rfl now proves it): the save runs the portfolio on it alone */
+    char *t2 = strdup(TEXT);
+    char *at = strstr(t2, "proof: omega");
+    memcpy(at, "proof: rfl  ", 12);
+    char *t3 = malloc(strlen(t2) + 16);
+    at = strstr(t2, "2 + 2 = 4");
+    snprintf(t3, strlen(t2) + 16, "%.*s(2 + 2) = 4%s", (int)(at - t2), t2, at + 9);
+    e2e_change_full(&e, URI, 2, t3);
+    e2e_call(&e, "textDocument/waitForDiagnostics", "{\"uri\":\"file:///tmp/ag/Agents.lean\",\"version\":2}", 5000);
+    lsp_client_notify(e.c, "textDocument/didSave", save);
+    double until = test_now_ms() + 5000 * VALGRIND_SCALE;
+    while (count_jobs(&e, "hard") < 2 && test_now_ms() < until)
+        usleep(20000);
+    is_int(count_jobs(&e, "hard"), 2, "changed node: a job on save");
+    is_int(count_jobs(&e, "easy"), 1, "unchanged easy: none");
+    const cJSON *st = e2e_command(&e, "marathon.status", "{}");
+    const char *hid = cJSON_GetStringValue(test_json_path(st, "result.jobs.0.id"));
+    j = job_wait(&e, test_str(hid));
+    is_str(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "kind")), "tactics", "on save: kind tactics");
+    is_str(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "state")), "succeeded", "on save: proved by rfl");
+    cJSON_Delete(j);
+    free(t2);
+    free(t3);
     is_int(e2e_stop(&e), 0, "clean exit");
     e2e_free(&e);
 }
@@ -361,5 +461,6 @@ main(void)
 {
     test_portfolio();
     test_auto_apply_and_cancel();
+    test_leaves_and_save();
     return done_testing();
 }
