@@ -35,35 +35,16 @@ static const char *CAPS = "{\"workspace\":{\"workspaceEdit\":{\"documentChanges\
 static const char *OPTS = "{\"marathon\":{\"agents\":{\"tactics\":[\"rfl\",\"simp\",\"exact?\"]},"
                           "\"onSave\":\"off\"}}";
 
-/* The job of id in marathon.status (a copy; cJSON_Delete it), or NULL. */
 static cJSON *
 job_status(struct e2e *e, const char *id)
 {
-    const cJSON *r = e2e_command(e, "marathon.status", "{}");
-    const cJSON *it;
-    cJSON_ArrayForEach(it, test_json_path(r, "result.jobs"))
-    {
-        const char *jid = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(it, "id"));
-        if (jid && strcmp(jid, id) == 0)
-            return cJSON_Duplicate(it, true);
-    }
-    return NULL;
+    return e2e_job(e, id);
 }
 
-/* Polls until the job is no longer queued/running/verifying; returns it. */
 static cJSON *
 job_wait(struct e2e *e, const char *id)
 {
-    double end = test_now_ms() + 10000.0 * VALGRIND_SCALE;
-    while (test_now_ms() < end) {
-        cJSON *j = job_status(e, id);
-        const char *st = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "state"));
-        if (st && strcmp(st, "queued") && strcmp(st, "running") && strcmp(st, "verifying"))
-            return j;
-        cJSON_Delete(j);
-        usleep(20000);
-    }
-    return NULL;
+    return e2e_job_wait(e, id, 10000);
 }
 
 static char *

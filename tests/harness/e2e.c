@@ -150,3 +150,39 @@ e2e_wait_record(struct e2e *e, const char *needle, int n, int timeout_ms)
         usleep(5000);
     return got;
 }
+
+cJSON *
+e2e_job(struct e2e *e, const char *id)
+{
+    const cJSON *r = e2e_command(e, "marathon.status", "{}");
+    const cJSON *it;
+    cJSON_ArrayForEach(it, test_json_path(r, "result.jobs"))
+    {
+        const char *jid = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(it, "id"));
+        if (jid && id && strcmp(jid, id) == 0)
+            return cJSON_Duplicate(it, true);
+    }
+    return NULL;
+}
+
+cJSON *
+e2e_job_wait(struct e2e *e, const char *id, int timeout_ms)
+{
+    double end = test_now_ms() + (double)timeout_ms * VALGRIND_SCALE;
+    while (test_now_ms() < end) {
+        cJSON *j = e2e_job(e, id);
+        const char *st = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "state"));
+        if (st && strcmp(st, "queued") && strcmp(st, "running") && strcmp(st, "verifying"))
+            return j;
+        cJSON_Delete(j);
+        usleep(20000);
+    }
+    return NULL;
+}
+
+const char *
+e2e_job_str(const cJSON *job, const char *member)
+{
+    const char *s = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(job, member));
+    return s ? s : "";
+}

@@ -46,4 +46,12 @@ int e2e_fake_pid(struct e2e *e);
 /* Waits until the record has at least n lines containing needle; returns the count. */
 int e2e_wait_record(struct e2e *e, const char *needle, int n, int timeout_ms);
 
+/* The job of this id in marathon.status (a copy: cJSON_Delete it), or NULL. */
+cJSON *e2e_job(struct e2e *e, const char *id);
+/* Polls marathon.status until the job has left queued/running/verifying (or timeout_ms
+ * passed: NULL); returns it (a copy). */
+cJSON *e2e_job_wait(struct e2e *e, const char *id, int timeout_ms);
+/* A string member of a job copy ("" when absent). */
+const char *e2e_job_str(const cJSON *job, const char *member);
+
 #endif
