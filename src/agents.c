@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "analysis.h"
+#include "context.h"
 #include "buf.h"
 #include "diagnostics.h"
 #include "documents.h"
@@ -24,7 +25,6 @@
 
 #define AGENTS_KEEP_FINISHED 100
 #define AGENTS_CONTEXT_MAX 24000 /* bytes of the file before the node quoted in a prompt */
-#define AGENTS_HEAD_KEEP 4000    /* of which the file's start (imports, opens) */
 
 enum job_state {
     JOB_QUEUED,
@@ -62,6 +62,7 @@ struct job {
     size_t body_end;          /* and where its body ends */
     unsigned indent;          /* the node's column */
     char *statement;          /* text[node_start, anchor): what must not change */
+    char *context;            /* the prompt's part on the node's surroundings */
     size_t tactic;            /* next portfolio entry */
     int attempts;             /* LLM rounds sent */
     int steps;                /* candidates checked (for the progress percentage) */
@@ -124,6 +125,7 @@ job_free(struct job *j)
     free(j->full_name);
     free(j->text);
     free(j->statement);
+    free(j->context);
     free(j->candidate);
     free(j->helpers);
     free(j->feedback);
@@ -429,11 +431,43 @@ job_push_msg(struct job *j, const char *role, const char *content)
     j->nmsgs++;
 }
 
+/* What the first request says of the node's surroundings (context.h), built when the job
+ * starts, from the text it starts from. */
+static char *
+job_context_text(struct proxy *p, const struct document *doc, const struct analysis *a,
+                 const struct analysis_node *node)
+{
+    struct context *c = context_new(doc, a, node, AGENTS_CONTEXT_MAX);
+    struct buf b;
+    buf_init(&b, 0);
+    if (c->latex_statement)
+        buf_addf(&b, "Its statement in the blueprint (LaTeX):\n%s\n\n", c->latex_statement);
+    if (c->latex_proof)
+        buf_addf(&b, "The blueprint's proof sketch (LaTeX):\n%s\n\n", c->latex_proof);
+    if (c->ndeps) {
+        buf_adds(&b, "The blueprint nodes it depends on (in scope; use them):\n```lean\n");
+        for (size_t k = 0; k < c->ndeps; k++) {
+            const struct context_dep *d = &c->deps[k];
+            if (d->statement)
+                buf_addf(&b, "-- %s (%s)\n%s\n  -- (proof omitted)\n\n", d->name, d->status,
+                         d->statement);
+            else
+                buf_addf(&b, "-- %s (not declared in this file)\n\n", d->name);
+        }
+        buf_adds(&b, "```\n\n");
+    }
+    buf_addf(&b, "The file before it, as Lean has it in scope (imports, opens, variables, "
+                 "definitions; earlier proofs omitted%s):\n```lean\n%s```\n\n",
+             c->file_omitted ? ", and a middle part left out" : "", c->file);
+    buf_addf(&b, "Helper lemmas are %sallowed.\n", p->cfg.agents_allow_helpers ? "" : "not ");
+    context_free(c);
+    return buf_detach(&b, NULL);
+}
+
 /* The first request of a job: the node and the file it lives in. */
 static char *
 job_first_prompt(const struct job *j)
 {
-    struct proxy *p = j->ag->p;
     struct buf b;
     buf_init(&b, 0);
     buf_addf(&b, "Prove the declaration `%s` (Lean name `%s`).\n\n", j->name, j->full_name);
@@ -442,18 +476,7 @@ job_first_prompt(const struct job *j)
     if (j->kind == AGENTS_KIND_REPAIR)
         buf_addf(&b, "Its current proof, which Lean rejects:\n```lean\n%.*s\n```\n\n",
                  (int)(j->body_end - j->anchor), j->text + j->anchor);
-    buf_adds(&b, "The file before it (imports, opens, variables, definitions and the statements "
-                 "it may use):\n```lean\n");
-    if (j->node_start > AGENTS_CONTEXT_MAX) {
-        buf_add(&b, j->text, AGENTS_HEAD_KEEP);
-        buf_adds(&b, "\n-- … (part of the file left out) …\n");
-        size_t from = j->node_start - (AGENTS_CONTEXT_MAX - AGENTS_HEAD_KEEP);
-        buf_add(&b, j->text + from, j->node_start - from);
-    } else {
-        buf_add(&b, j->text, j->node_start);
-    }
-    buf_adds(&b, "```\n\n");
-    buf_addf(&b, "Helper lemmas are %sallowed.\n", p->cfg.agents_allow_helpers ? "" : "not ");
+    buf_adds(&b, j->context);
     if (j->feedback)
         buf_addf(&b, "\nThe tactic portfolio failed; the last attempt: %s\n", j->feedback);
     return buf_detach(&b, NULL);
@@ -674,6 +697,7 @@ agents_start(struct proxy *p, struct document *doc, const char *name, enum agent
     if (j->body_end < j->anchor)
         j->body_end = j->anchor;
     j->statement = xstrndup(text + j->node_start, j->anchor - j->node_start);
+    j->context = job_context_text(p, doc, a, node);
     j->state = JOB_QUEUED;
     j->next = ag->jobs;
     ag->jobs = j;

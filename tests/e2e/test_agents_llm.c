@@ -28,13 +28,23 @@ static const char *TEXT = "-- @fake proof: omega\n"
                           "\n"
                           "-- @fake proof: rfl\n"
                           "theorem other : 2 = 2 := by\n"
-                          "  sorry\n";
+                          "  sorry\n"
+                          "\n"
+                          "def four : Nat := 4\n"
+                          "\n"
+                          "-- @fake proof: rfl\n"
+                          "@[blueprint \"thm:four\"\n"
+                          "  (statement := /-- Four is four, as \\cref{thm:hard} shows. -/)\n"
+                          "  (proof := /-- Unfold `four`. -/)]\n"
+                          "theorem four_eq : four = 4 := by\n"
+                          "  sorry_using [hard]\n";
 
 static const char *SCRIPT =
     "{\"match\":\"`hard`\",\"content\":\"I will cheat.\\n```lean\\nsorry\\n```\"}\n"
     "{\"match\":\"`hard`\",\"content\":\"Try this:\\n```lean\\nnorm_num\\n```\",\"usage\":{\"in\":100,\"out\":7}}\n"
     "{\"match\":\"`hard`\",\"content\":\"The bound is linear.\\n\\n```lean\\nomega\\n```\\nDone.\"}\n"
     "{\"match\":\"`broken`\",\"content\":\"```lean\\nexact h\\n```\"}\n"
+    "{\"match\":\"`four_eq`\",\"content\":\"```lean\\nrfl\\n```\"}\n"
     "{\"match\":\"`other`\",\"status\":401,\"message\":\"invalid api key\",\"error_type\":\"invalid_request_error\"}\n";
 
 static char *
@@ -148,6 +158,21 @@ main(void)
     is_contains(r4, "You are the Refiner", "the repairer's system prompt");
     is_contains(r4, "exact nope", "the repairer is shown the current proof");
     free(r4);
+
+    /* the DAG context: LaTeX texts, the deps' statements, the file with proofs elided */
+    id = start_job(&e, "marathon.prove", "four_eq");
+    j = e2e_job_wait(&e, id, 20000);
+    is_str(e2e_job_str(j, "state"), "succeeded", "four_eq: proved by the LLM");
+    cJSON_Delete(j);
+    free(id);
+    char *r5 = request_line(&llm, 5);
+    is_contains(r5, "Four is four, as \\\\cref{thm:hard} shows.", "the node's LaTeX statement");
+    is_contains(r5, "proof sketch (LaTeX):\\nUnfold `four`.", "its proof sketch");
+    is_contains(r5, "-- hard (sorry)\\ntheorem hard (n : Nat) : n + 1 > n := by\\n  -- (proof omitted)",
+                "its dependency's statement and status");
+    is_contains(r5, "def four : Nat := 4\\n", "the file's definitions whole");
+    ok(r5 && strstr(r5, "exact nope") == NULL, "earlier proofs left out of the context");
+    free(r5);
 
     /* an HTTP error fails the job and says so */
     id = start_job(&e, "marathon.prove", "other");
