@@ -3,6 +3,7 @@
  *   lsp-proxy [OPTIONS] [-- SERVER-COMMAND...]            proxy mode (default: lake serve)
  *   lsp-proxy check [--json] [--strict] [--profile P] FILE...
  *   lsp-proxy dag [--format json|dot|mermaid|html] FILE
+ *   lsp-proxy prove [--name NAME...|--leaves] [--dry-run] [--jobs N] FILE [-- SERVER...]
  * No logic lives here beyond reading files and printing results (shared/INTERFACE.md).
  */
 #include <ev.h>
@@ -17,6 +18,7 @@
 #include "analysis.h"
 #include "buf.h"
 #include "config.h"
+#include "headless.h"
 #include "log.h"
 #include "router.h"
 #include "textfile.h"
@@ -30,6 +32,8 @@ usage(FILE *out)
     fputs("usage: lsp-proxy [OPTIONS] [-- SERVER-COMMAND...]   proxy between an editor and Lean\n"
           "       lsp-proxy check [--json] [--strict] [--profile P] FILE...\n"
           "       lsp-proxy dag [--format json|dot|mermaid|html] FILE\n"
+          "       lsp-proxy prove [--name NAME...|--leaves] [--dry-run] [--jobs N] FILE\n"
+          "                       [-- SERVER-COMMAND...]\n"
           "       lsp-proxy --version | --help\n"
           "\n"
           "Proxy mode speaks LSP on stdin/stdout and runs SERVER-COMMAND (default: lake serve).\n"
@@ -42,7 +46,12 @@ usage(FILE *out)
           "  message [code]; exit 0 when no error is found (--strict: no warning either),\n"
           "  1 when findings are found, 2 on usage or I/O errors.\n"
           "  --profile auto|strict|architect|off   which rules apply (default: auto)\n"
-          "dag: the blueprint DAG of FILE as JSON (default), Graphviz DOT, Mermaid or HTML.\n",
+          "dag: the blueprint DAG of FILE as JSON (default), Graphviz DOT, Mermaid or HTML.\n"
+          "prove: the agents without an editor: proves the named nodes (--name, repeatable),\n"
+          "  or the dynamic leaves in rounds (--leaves, the default), with Lean checking each\n"
+          "  proof, and writes them into FILE (--dry-run: prints them only). --jobs N: at most\n"
+          "  N nodes at once. Also takes --log, --log-level and --config. Exit 0 when every\n"
+          "  node tried was proved, 1 when some were not, 2 on errors.\n",
           out);
 }
 
@@ -274,6 +283,113 @@ cmd_dag(int argc, char **argv)
     return 0;
 }
 
+/* The settings from every source but the editor's (shared/INTERFACE.md, "Settings"), the
+ * project root searched from dir; registers the API key with the log's redaction. */
+static void
+load_settings(struct config *cfg, const char *config_path, const char *dir)
+{
+    config_init(cfg);
+    if (config_path)
+        config_apply_file(cfg, config_path, false, NULL);
+    char *root = config_find_project_root(dir);
+    if (root) {
+        char *file = xasprintf("%s/.marathon.json", root);
+        config_apply_file(cfg, file, true, NULL);
+        free(file);
+        free(root);
+    }
+    config_apply_env(cfg);
+    const char *key = getenv(config_api_key_env(cfg));
+    if (key)
+        log_add_secret(key);
+}
+
+static int
+cmd_prove(int argc, char **argv)
+{
+    const char *log_path = NULL, *config_path = NULL, *path = NULL;
+    enum log_level level = LOG_WARN;
+    char lake[] = "lake", serve[] = "serve";
+    char *default_cmd[] = {lake, serve, NULL};
+    char **server = default_cmd;
+    const char **names = xcalloc((size_t)argc + 1, sizeof *names);
+    size_t nnames = 0;
+    bool leaves = false, dry_run = false;
+    long jobs = 0;
+    int code = 2;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--") == 0) {
+            if (i + 1 < argc)
+                server = argv + i + 1;
+            break;
+        } else if (strcmp(a, "--name") == 0 && i + 1 < argc) {
+            names[nnames++] = argv[++i];
+        } else if (strcmp(a, "--leaves") == 0) {
+            leaves = true;
+        } else if (strcmp(a, "--dry-run") == 0) {
+            dry_run = true;
+        } else if (strcmp(a, "--jobs") == 0 && i + 1 < argc) {
+            char *end;
+            jobs = strtol(argv[++i], &end, 10);
+            if (*end || jobs < 1 || jobs > 64) {
+                fprintf(stderr, "lsp-proxy prove: --jobs wants a number from 1 to 64\n");
+                goto out;
+            }
+        } else if (strcmp(a, "--log") == 0 && i + 1 < argc) {
+            log_path = argv[++i];
+        } else if (strcmp(a, "--log-level") == 0 && i + 1 < argc) {
+            if (log_level_parse(argv[++i], &level) < 0) {
+                fprintf(stderr, "lsp-proxy prove: unknown log level `%s`\n", argv[i]);
+                goto out;
+            }
+        } else if (strcmp(a, "--config") == 0 && i + 1 < argc) {
+            config_path = argv[++i];
+        } else if (a[0] == '-' || path) {
+            fprintf(stderr, "lsp-proxy prove: %s `%s`\n",
+                    a[0] == '-' ? "unknown option" : "one FILE only; unexpected", a);
+            usage(stderr);
+            goto out;
+        } else {
+            path = a;
+        }
+    }
+    if (path == NULL || (leaves && nnames)) {
+        fprintf(stderr, "lsp-proxy prove: %s\n",
+                path ? "--name and --leaves exclude each other" : "which FILE?");
+        usage(stderr);
+        goto out;
+    }
+    log_set_level(level);
+    if (log_path && log_open(log_path) < 0) {
+        fprintf(stderr, "lsp-proxy prove: cannot open log %s: %s\n", log_path, strerror(errno));
+        goto out;
+    }
+    signal(SIGPIPE, SIG_IGN);
+    /* Lean runs in the file's project, as an editor would start it there */
+    char *dir = xstrdup(path);
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        *slash = '\0';
+    struct config cfg;
+    load_settings(&cfg, config_path, slash ? dir : ".");
+    char *root = config_find_project_root(slash ? dir : ".");
+    char *abs = realpath(path, NULL);
+    if (root && abs && chdir(root) < 0)
+        fprintf(stderr, "lsp-proxy prove: cannot enter %s: %s\n", root, strerror(errno));
+    struct headless_options o = {abs ? abs : path, path, nnames ? names : NULL, dry_run, jobs,
+                                 server, stdout, &cfg};
+    code = headless_prove(&o);
+    config_release(&cfg);
+    free(abs);
+    free(root);
+    free(dir);
+    log_close();
+out:
+    free(names);
+    return code;
+}
+
 static int
 cmd_proxy(int argc, char **argv)
 {
@@ -314,20 +430,7 @@ cmd_proxy(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
 
     struct config cfg;
-    config_init(&cfg);
-    if (config_path)
-        config_apply_file(&cfg, config_path, false, NULL);
-    char *root = config_find_project_root(".");
-    if (root) {
-        char *file = xasprintf("%s/.marathon.json", root);
-        config_apply_file(&cfg, file, true, NULL);
-        free(file);
-        free(root);
-    }
-    config_apply_env(&cfg);
-    const char *key = getenv(config_api_key_env(&cfg));
-    if (key)
-        log_add_secret(key);
+    load_settings(&cfg, config_path, ".");
     log_info("main", "lsp-proxy %s starting; server: %s", LSP_PROXY_VERSION, server[0]);
 
     struct ev_loop *loop = EV_DEFAULT;
@@ -348,6 +451,8 @@ main(int argc, char **argv)
         return cmd_check(argc - 1, argv + 1);
     if (argc > 1 && strcmp(argv[1], "dag") == 0)
         return cmd_dag(argc - 1, argv + 1);
+    if (argc > 1 && strcmp(argv[1], "prove") == 0)
+        return cmd_prove(argc - 1, argv + 1);
     if (argc > 1 && (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0)) {
         printf("lsp-proxy %s\n", LSP_PROXY_VERSION);
         return 0;

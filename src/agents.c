@@ -1,14 +1,16 @@
 /* agents: prove / repair jobs: tactic portfolio, LLM rounds, shadow checks, edits. */
 #include "agents.h"
 
+#include <cjson/cJSON.h>
+#include <ev.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "analysis.h"
-#include "context.h"
 #include "buf.h"
+#include "context.h"
 #include "diagnostics.h"
 #include "documents.h"
 #include "edits.h"
@@ -24,6 +26,7 @@
 #include "xalloc.h"
 
 #define AGENTS_KEEP_FINISHED 100
+#define AGENTS_APPLY_WAIT_S 10  /* longest wait for the editor's answer to applyEdit */
 #define AGENTS_CONTEXT_MAX 24000 /* bytes of the file before the node quoted in a prompt */
 
 enum job_state {
@@ -81,6 +84,7 @@ struct job {
     char *proof;    /* the verified script */
     char *proof_helpers;
     bool proposal; /* verified, waiting for the person */
+    bool apply_waiting; /* verified, its edit waits for the editor's last answer */
     bool progress; /* $/progress begun */
     unsigned long create_req;
     char token[48];
@@ -95,6 +99,9 @@ struct agents {
     char *llm_key;
     bool llm_tried;
     bool freeing;
+    unsigned long apply_req; /* the workspace/applyEdit in flight (0: none) */
+    char apply_job[32];      /* whose edit it carries */
+    ev_timer apply_timer;
 };
 
 static void job_step(struct job *j);
@@ -103,12 +110,15 @@ static void job_end(struct job *j, enum job_state state, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 static void agents_pump(struct agents *ag);
 static void agents_publish(struct agents *ag, const char *uri);
+static void agents_apply_timeout_cb(struct ev_loop *loop, ev_timer *w, int revents);
 
 struct agents *
 agents_new(struct proxy *p)
 {
     struct agents *ag = xcalloc(1, sizeof *ag);
     ag->p = p;
+    ev_init(&ag->apply_timer, agents_apply_timeout_cb);
+    ag->apply_timer.data = ag;
     return ag;
 }
 
@@ -156,6 +166,8 @@ agents_free(struct agents *ag)
         j->sd = NULL;
         proxy_request_forget(ag->p, j->create_req);
     }
+    proxy_request_forget(ag->p, ag->apply_req);
+    ev_timer_stop(ag->p->loop, &ag->apply_timer);
     llm_free(ag->llm); /* runs the cancelled requests' callbacks: they see ag->freeing */
     http_free(ag->http);
     free(ag->llm_key);
@@ -342,6 +354,99 @@ job_set_feedback(struct job *j, const char *fmt, ...)
     j->feedback = buf_detach(&b, NULL);
 }
 
+/* workspace/applyEdit, one at a time: each edit names the version the editor holds, so the
+ * next one is computed only once the editor has answered the last (and sent its didChange,
+ * which editors do before they answer). An editor that never answers holds the queue for
+ * AGENTS_APPLY_WAIT_S at most. */
+static void agents_apply_next(struct agents *ag);
+
+static void
+agents_applied_cb(struct proxy *p, const struct jsonrpc_msg *m, void *arg)
+{
+    struct agents *ag = arg;
+    (void)p;
+    ag->apply_req = 0;
+    ev_timer_stop(ag->p->loop, &ag->apply_timer);
+    cJSON *res = m && m->result.p ? cJSON_ParseWithLength(m->result.p, m->result.len) : NULL;
+    const cJSON *applied = cJSON_GetObjectItemCaseSensitive(res, "applied");
+    struct job *j = NULL;
+    for (struct job *o = ag->jobs; o; o = o->next)
+        if (strcmp(o->id, ag->apply_job) == 0)
+            j = o;
+    if (j && m && !cJSON_IsTrue(applied)) {
+        const char *why =
+            cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(res, "failureReason"));
+        free(j->message);
+        j->message = xasprintf("proof found, but the editor did not apply it (%s): apply it "
+                               "with the code action on `%s`",
+                               why ? why : m->error.p ? "an error" : "no reason given", j->name);
+        j->proposal = true;
+        log_info("agents", "%s: %s", j->id, j->message);
+        agents_publish(ag, j->uri);
+    }
+    cJSON_Delete(res);
+    agents_apply_next(ag);
+}
+
+static void
+agents_apply_timeout_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+    (void)loop;
+    (void)revents;
+    struct agents *ag = w->data;
+    log_warn("agents", "the editor has not answered workspace/applyEdit for %s in %d s",
+             ag->apply_job, AGENTS_APPLY_WAIT_S);
+    proxy_request_forget(ag->p, ag->apply_req);
+    ag->apply_req = 0;
+    agents_apply_next(ag);
+}
+
+/* Sends j's edit (computed now, against the current text) and ends the job. */
+static void
+job_apply(struct job *j)
+{
+    struct agents *ag = j->ag;
+    struct proxy *p = ag->p;
+    j->apply_waiting = false;
+    struct document *doc = documents_get(p->docs, j->uri);
+    char *edit = doc ? job_edit(p, j, doc) : NULL;
+    if (edit == NULL) {
+        j->proposal = false;
+        job_end(j, JOB_SUCCEEDED, "proof found, but `%s`'s %s meanwhile: not applied", j->name,
+                doc ? "statement changed" : "document was closed");
+        return;
+    }
+    struct buf b;
+    buf_init(&b, 0);
+    char *label = xasprintf("Proof of %s (lsp-proxy agent)", j->name);
+    buf_adds(&b, "{\"label\":");
+    buf_add_json_string(&b, label, strlen(label));
+    buf_addf(&b, ",\"edit\":%s}", edit);
+    ag->apply_req = proxy_request(p, false, "workspace/applyEdit", b.data, agents_applied_cb, ag);
+    if (ag->apply_req) {
+        snprintf(ag->apply_job, sizeof ag->apply_job, "%s", j->id);
+        ev_timer_set(&ag->apply_timer, AGENTS_APPLY_WAIT_S, 0);
+        ev_timer_start(p->loop, &ag->apply_timer);
+    }
+    buf_release(&b);
+    free(label);
+    free(edit);
+    job_end(j, JOB_SUCCEEDED, "proof found and applied");
+}
+
+static void
+agents_apply_next(struct agents *ag)
+{
+    if (ag->apply_req || ag->freeing)
+        return;
+    struct job *oldest = NULL;
+    for (struct job *j = ag->jobs; j; j = j->next)
+        if (j->apply_waiting)
+            oldest = j;
+    if (oldest)
+        job_apply(oldest);
+}
+
 static void
 job_succeeded(struct job *j)
 {
@@ -350,26 +455,11 @@ job_succeeded(struct job *j)
     j->proof_helpers = j->helpers;
     j->candidate = j->helpers = NULL;
     j->proved_by_tactics = !j->in_llm;
-    struct document *doc = documents_get(p->docs, j->uri);
-    if (p->cfg.agents_auto_apply && doc) {
-        char *edit = job_edit(p, j, doc);
-        if (edit == NULL) {
-            j->proposal = false;
-            job_end(j, JOB_SUCCEEDED,
-                    "proof found, but `%s`'s statement changed meanwhile: not applied", j->name);
-            return;
-        }
-        struct buf b;
-        buf_init(&b, 0);
-        char *label = xasprintf("Proof of %s (lsp-proxy agent)", j->name);
-        buf_adds(&b, "{\"label\":");
-        buf_add_json_string(&b, label, strlen(label));
-        buf_addf(&b, ",\"edit\":%s}", edit);
-        proxy_request(p, false, "workspace/applyEdit", b.data, NULL, NULL);
-        buf_release(&b);
-        free(label);
-        free(edit);
-        job_end(j, JOB_SUCCEEDED, "proof found and applied");
+    if (p->cfg.agents_auto_apply && documents_get(p->docs, j->uri)) {
+        j->apply_waiting = true; /* the job stays active until its edit goes out */
+        shadow_close(j->sd);
+        j->sd = NULL;
+        agents_apply_next(j->ag);
         return;
     }
     j->proposal = true;
@@ -731,6 +821,7 @@ job_cancel(struct job *j)
     if (waiting_llm)
         llm_request_cancel(j->llm); /* its callback comes later and sees the state */
     j->state = JOB_CANCELLED;
+    j->apply_waiting = false;
     free(j->message);
     j->message = xstrdup("cancelled");
     shadow_close(j->sd);

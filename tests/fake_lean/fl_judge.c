@@ -570,7 +570,10 @@ fl_judge_elaborate(struct fl_judge *j, fl_judge_emit_fn *emit, void *arg)
             d->verdict = FL_JV_NONE;
         } else if (fl_judge_is_alt(d)) {
             d->verdict = FL_JV_ACCEPT;
-        } else if (strcmp(d->proof, "sorry") == 0 || strcmp(d->proof, "admit") == 0) {
+        } else if (strcmp(d->proof, "sorry") == 0 || strcmp(d->proof, "admit") == 0 ||
+                   (strncmp(d->proof, "sorry_using", 11) == 0 &&
+                    strchr(" \t\n[", d->proof[11]) != NULL)) {
+            /* LeanArchitect's `sorry_using [deps]` elaborates as a sorry */
             d->verdict = FL_JV_SORRY;
         } else {
             d->verdict = FL_JV_REJECT;
