@@ -1,6 +1,7 @@
 /* actions: marathon.* commands and the proxy's code actions. */
 #include "actions.h"
 
+#include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include "jsonrpc.h"
 #include "lean_server.h"
 #include "proxy.h"
+#include "review.h"
 #include "workspace.h"
 #include "xalloc.h"
 
@@ -141,7 +143,21 @@ actions_dag(struct proxy *p, struct jspan id, struct jspan arg)
         return;
     struct analysis *a = workspace_analysis(p, doc);
     char *json = analysis_dag_json(a, document_uri(doc), document_version(doc));
-    proxy_reply(p, id, json);
+    /* the nodes' review fields come from the review state */
+    cJSON *dag = cJSON_Parse(json);
+    cJSON *node;
+    cJSON_ArrayForEach(node, cJSON_GetObjectItemCaseSensitive(dag, "nodes"))
+    {
+        const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(node, "name"));
+        if (name)
+            cJSON_ReplaceItemInObjectCaseSensitive(
+                node, "review",
+                cJSON_CreateString(review_node_state(p, document_uri(doc), name)));
+    }
+    char *out = dag ? cJSON_PrintUnformatted(dag) : NULL;
+    proxy_reply(p, id, out ? out : json);
+    cJSON_free(out);
+    cJSON_Delete(dag);
     free(json);
 }
 
@@ -227,6 +243,75 @@ actions_prove_leaves(struct proxy *p, struct jspan id, struct jspan arg)
     buf_release(&b);
 }
 
+/* marathon.review {uri, name?, force?}: {jobIds, jobId (the first or null), reviewed}. */
+static void
+actions_review(struct proxy *p, struct jspan id, struct jspan arg)
+{
+    struct document *doc = actions_document(p, id, arg, "marathon.review");
+    if (doc == NULL)
+        return;
+    struct jspan v;
+    char *name = jscan_get(arg, "name", &v) && jscan_type(v) == JSCAN_STRING ? jscan_strdup(v)
+                                                                              : NULL;
+    bool force = jscan_get(arg, "force", &v) && jscan_is_true(v);
+    struct buf ids;
+    buf_init(&ids, 0);
+    char *err = NULL;
+    int n = review_run(p, doc, name, force, &ids, &err);
+    if (n < 0) {
+        char *msg = xasprintf("marathon.review: %s", err);
+        proxy_reply_error(p, id, JSONRPC_INVALID_PARAMS, msg);
+        free(msg);
+    } else {
+        struct buf b;
+        buf_init(&b, 0);
+        buf_addf(&b, "{\"jobIds\":[%s],\"jobId\":", ids.len ? ids.data : "");
+        if (ids.len) {
+            const char *comma = strchr(ids.data, ',');
+            buf_add(&b, ids.data, comma ? (size_t)(comma - ids.data) : ids.len);
+        } else {
+            buf_adds(&b, "null");
+        }
+        buf_addf(&b, ",\"reviewed\":%d}", n);
+        proxy_reply(p, id, b.data);
+        buf_release(&b);
+    }
+    free(err);
+    free(name);
+    buf_release(&ids);
+}
+
+/* marathon.dismiss {uri, name, code}: {}. */
+static void
+actions_dismiss(struct proxy *p, struct jspan id, struct jspan arg)
+{
+    const struct analysis_node *node = actions_node(p, id, arg, "marathon.dismiss");
+    if (node == NULL)
+        return;
+    struct document *doc = actions_document_quiet(p, arg);
+    struct jspan v;
+    char *code = jscan_get(arg, "code", &v) && jscan_type(v) == JSCAN_STRING ? jscan_strdup(v)
+                                                                              : NULL;
+    if (code == NULL) {
+        proxy_reply_error(p, id, JSONRPC_INVALID_PARAMS,
+                          "marathon.dismiss needs {\"uri\", \"name\", \"code\"}: the finding's "
+                          "code, e.g. \"review.too-weak\"");
+        return;
+    }
+    char *err = NULL;
+    char *name = xstrdup(node->name);
+    if (review_dismiss(p, doc, name, code, &err) < 0) {
+        char *msg = xasprintf("marathon.dismiss: %s", err);
+        proxy_reply_error(p, id, JSONRPC_INVALID_PARAMS, msg);
+        free(msg);
+    } else {
+        proxy_reply(p, id, "{}");
+    }
+    free(err);
+    free(name);
+    free(code);
+}
+
 void
 actions_execute(struct proxy *p, struct jspan id, struct jspan params)
 {
@@ -245,10 +330,7 @@ actions_execute(struct proxy *p, struct jspan id, struct jspan params)
     } else if (strcmp(cmd, "marathon.proveLeaves") == 0) {
         actions_prove_leaves(p, id, arg);
     } else if (strcmp(cmd, "marathon.review") == 0) {
-        if (actions_document(p, id, arg, cmd) != NULL)
-            proxy_reply_error(p, id, JSONRPC_INTERNAL_ERROR,
-                              "marathon.review: fidelity review is not available in this "
-                              "version of lsp-proxy yet");
+        actions_review(p, id, arg);
     } else if (strcmp(cmd, "marathon.cancel") == 0) {
         struct jspan job;
         char *jid = jscan_get(arg, "jobId", &job) ? jscan_strdup(job) : NULL;
@@ -257,9 +339,7 @@ actions_execute(struct proxy *p, struct jspan id, struct jspan params)
         free(jid);
         proxy_reply(p, id, res);
     } else if (strcmp(cmd, "marathon.dismiss") == 0) {
-        if (actions_node(p, id, arg, cmd) != NULL)
-            proxy_reply_error(p, id, JSONRPC_INVALID_PARAMS,
-                              "marathon.dismiss: that node has no review finding to dismiss");
+        actions_dismiss(p, id, arg);
     } else {
         char *msg =
             xasprintf("unknown command `%s`; lsp-proxy knows %s", cmd, actions_commands_json());
@@ -324,9 +404,11 @@ actions_has_diagnostic(struct jspan params, const struct analysis_node *node)
     return false;
 }
 
+/* Appends a code action running command with {uri, name, EXTRA} (extra: JSON members, or
+ * NULL). */
 static void
-actions_add(struct buf *out, int *count, const char *title, const char *kind, const char *command,
-            const char *uri, const char *name)
+actions_add_with(struct buf *out, int *count, const char *title, const char *kind,
+                 const char *command, const char *uri, const char *name, const char *extra)
 {
     struct buf args;
     buf_init(&args, 0);
@@ -336,6 +418,8 @@ actions_add(struct buf *out, int *count, const char *title, const char *kind, co
         buf_adds(&args, ",\"name\":");
         buf_add_json_string(&args, name, strlen(name));
     }
+    if (extra)
+        buf_addf(&args, ",%s", extra);
     buf_addch(&args, '}');
     if (out->len)
         buf_addch(out, ',');
@@ -352,6 +436,31 @@ actions_add(struct buf *out, int *count, const char *title, const char *kind, co
     buf_addf(out, ",\"arguments\":[%s]}}", args.data);
     buf_release(&args);
     (*count)++;
+}
+
+static void
+actions_add(struct buf *out, int *count, const char *title, const char *kind, const char *command,
+            const char *uri, const char *name)
+{
+    actions_add_with(out, count, title, kind, command, uri, name, NULL);
+}
+
+struct review_actions {
+    struct buf *out;
+    int *count;
+    const char *uri, *name;
+};
+
+static void
+actions_add_dismiss(const char *code, void *arg)
+{
+    struct review_actions *ra = arg;
+    char *title = xasprintf("Dismiss review finding (%s)", code);
+    char *extra = xasprintf("\"code\":\"%s\"", code);
+    actions_add_with(ra->out, ra->count, title, "quickfix", "marathon.dismiss", ra->uri, ra->name,
+                     extra);
+    free(extra);
+    free(title);
 }
 
 int
@@ -403,6 +512,13 @@ actions_code_actions(struct proxy *p, struct jspan params, struct buf *out)
         actions_add(out, &count, title, kind, "marathon.repair", uri, node->name);
     }
     free(title);
+    const char *state = review_node_state(p, uri, node->name);
+    if (strcmp(state, "findings") == 0 || strcmp(state, "dismissed") == 0) {
+        struct review_actions ra = {out, &count, uri, node->name};
+        review_foreach_finding(p, uri, node->name, actions_add_dismiss, &ra);
+        actions_add_with(out, &count, "Re-run review", kind, "marathon.review", uri, node->name,
+                         "\"force\":true");
+    }
 out:
     free(uri);
     return count;

@@ -21,6 +21,7 @@
 #include "prompts.h"
 #include "proxy.h"
 #include "reply.h"
+#include "review.h"
 #include "shadow.h"
 #include "workspace.h"
 #include "xalloc.h"
@@ -40,7 +41,7 @@ enum job_state {
 
 static const char *const job_state_names[] = {"queued",    "running", "verifying",
                                               "succeeded", "failed",  "cancelled"};
-static const char *const job_kind_names[] = {"prove", "repair", "tactics"};
+static const char *const job_kind_names[] = {"prove", "repair", "tactics", "review"};
 
 struct job_msg {
     char *role;
@@ -65,7 +66,9 @@ struct job {
     size_t body_end;          /* and where its body ends */
     unsigned indent;          /* the node's column */
     char *statement;          /* text[node_start, anchor): what must not change */
-    char *context;            /* the prompt's part on the node's surroundings */
+    char *context;            /* the prompt's part on the node's surroundings (review: the
+                               * whole request) */
+    char review_key[REVIEW_KEY_LEN]; /* review: the cache key of what is reviewed */
     size_t tactic;            /* next portfolio entry */
     int attempts;             /* LLM rounds sent */
     int steps;                /* candidates checked (for the progress percentage) */
@@ -623,6 +626,13 @@ job_llm_done_cb(struct llm_request *q, const struct llm_result *res, void *arg)
         agents_pump(j->ag);
         return;
     }
+    if (j->kind == AGENTS_KIND_REVIEW) {
+        char *msg = NULL;
+        bool ok = review_reply(j->ag->p, j->uri, j->name, j->review_key, res, &msg);
+        job_end(j, ok ? JOB_SUCCEEDED : JOB_FAILED, "%s", msg);
+        free(msg);
+        return;
+    }
     if (!res->ok) {
         job_end(j, JOB_FAILED, "the LLM request failed: %s", res->error);
         return;
@@ -652,11 +662,39 @@ job_llm_done_cb(struct llm_request *q, const struct llm_result *res, void *arg)
     reply_candidate_release(&c);
 }
 
+/* A review job's one request: the reviewer's prompt (src/prompts/reviewer.txt) and the
+ * message review_prompt() made. */
+static void
+job_review_round(struct job *j)
+{
+    struct llm *l = agents_llm(j->ag);
+    if (l == NULL) {
+        char *msg = NULL;
+        struct llm_result res = {.ok = false, .text = "", .error = "no LLM is configured (llm.provider)"};
+        review_reply(j->ag->p, j->uri, j->name, j->review_key, &res, &msg);
+        job_end(j, JOB_FAILED, "%s", msg);
+        free(msg);
+        return;
+    }
+    struct llm_message m = {"user", j->context};
+    j->attempts++;
+    job_progress_send(j, "report", "reviewing the statement", true);
+    j->llm = llm_request_start(l, prompt_reviewer, &m, 1, job_llm_done_cb, j);
+    if (j->llm == NULL)
+        job_end(j, JOB_FAILED, "the LLM request could not be started");
+    else
+        j->state = JOB_RUNNING;
+}
+
 /* The next thing to try: a portfolio tactic, else an LLM round, else give up. */
 static void
 job_step(struct job *j)
 {
     struct proxy *p = j->ag->p;
+    if (j->kind == AGENTS_KIND_REVIEW) {
+        job_review_round(j);
+        return;
+    }
     char **tactics = p->cfg.agents_tactics;
     if (!j->in_llm && tactics && tactics[j->tactic]) {
         const char *t = tactics[j->tactic++];
@@ -745,19 +783,20 @@ agents_start(struct proxy *p, struct document *doc, const char *name, enum agent
         *err = xasprintf("no theorem or lemma `%s` in %s", name, document_uri(doc));
         return NULL;
     }
+    bool review = kind == AGENTS_KIND_REVIEW;
     if (kind == AGENTS_KIND_REPAIR && node->status != ANALYSIS_STATUS_ERROR) {
         *err = xasprintf("`%s` has no Lean error to repair (status %s)", name,
                          node->status == ANALYSIS_STATUS_SORRY ? "sorry: prove it instead"
                                                                : "not error");
         return NULL;
     }
-    if (kind != AGENTS_KIND_REPAIR && node->status == ANALYSIS_STATUS_PROVED) {
+    if (!review && kind != AGENTS_KIND_REPAIR && node->status == ANALYSIS_STATUS_PROVED) {
         *err = xasprintf("`%s` is proved already", name);
         return NULL;
     }
     for (struct job *j = ag->jobs; j; j = j->next) {
-        if (job_active(j) && strcmp(j->uri, document_uri(doc)) == 0 &&
-            strcmp(j->name, node->name) == 0) {
+        if (job_active(j) && (j->kind == AGENTS_KIND_REVIEW) == review &&
+            strcmp(j->uri, document_uri(doc)) == 0 && strcmp(j->name, node->name) == 0) {
             *err = xasprintf("%s is already working on `%s`", j->id, node->name);
             return NULL;
         }
@@ -787,12 +826,13 @@ agents_start(struct proxy *p, struct document *doc, const char *name, enum agent
     if (j->body_end < j->anchor)
         j->body_end = j->anchor;
     j->statement = xstrndup(text + j->node_start, j->anchor - j->node_start);
-    j->context = job_context_text(p, doc, a, node);
+    j->context = review ? review_prompt(p, doc, a, node, j->review_key)
+                        : job_context_text(p, doc, a, node);
     j->state = JOB_QUEUED;
     j->next = ag->jobs;
     ag->jobs = j;
     /* a new job supersedes what older ones left on this node */
-    for (struct job *o = j->next; o; o = o->next)
+    for (struct job *o = j->next; o && !review; o = o->next)
         if (!job_active(o) && strcmp(o->uri, j->uri) == 0 && strcmp(o->name, j->name) == 0)
             o->proposal = false;
     if (p->client_work_done_progress) {
@@ -939,11 +979,13 @@ agents_publish(struct agents *ag, const char *uri)
     buf_addch(&b, '[');
     bool first = true;
     for (struct job *j = ag->jobs; j; j = j->next) {
-        if (strcmp(j->uri, uri) != 0 || !(j->proposal || j->state == JOB_FAILED))
+        if (strcmp(j->uri, uri) != 0 || !(j->proposal || j->state == JOB_FAILED) ||
+            j->kind == AGENTS_KIND_REVIEW)
             continue;
         bool newer = false; /* only the newest job of a node speaks */
         for (struct job *o = ag->jobs; o != j; o = o->next)
-            newer |= strcmp(o->uri, uri) == 0 && strcmp(o->name, j->name) == 0;
+            newer |= o->kind != AGENTS_KIND_REVIEW && strcmp(o->uri, uri) == 0 &&
+                     strcmp(o->name, j->name) == 0;
         size_t ns, an, be;
         const struct analysis_node *node =
             newer ? NULL : job_current_node(p, j, doc, &ns, &an, &be);

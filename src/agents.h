@@ -33,7 +33,8 @@ struct buf;
 struct document;
 struct proxy;
 
-enum agents_kind { AGENTS_KIND_PROVE, AGENTS_KIND_REPAIR, AGENTS_KIND_TACTICS };
+/* REVIEW: one read-only reviewer request on a target (review.h); no Lean, no edit. */
+enum agents_kind { AGENTS_KIND_PROVE, AGENTS_KIND_REPAIR, AGENTS_KIND_TACTICS, AGENTS_KIND_REVIEW };
 
 struct agents *agents_new(struct proxy *p);
 /* Cancels what runs (no callback reaches the editor afterwards) and frees everything. */

@@ -15,6 +15,7 @@
 #include "jscan.h"
 
 struct agents;
+struct review;
 struct buf;
 struct diagnostics;
 struct jsonrpc_msg;
@@ -46,6 +47,7 @@ struct proxy {
     struct idmap *own_editor; /* the proxy's requests in flight to the editor */
     struct shadow *shadow;    /* hidden verification documents (shadow.h) */
     struct agents *agents;    /* the job queue (agents.h) */
+    struct review *review;    /* fidelity review results (review.h) */
     enum proxy_lean_phase phase;
 
     /* What the editor told us in initialize. */

@@ -20,6 +20,7 @@
 #include "lean_server.h"
 #include "log.h"
 #include "proxy.h"
+#include "review.h"
 #include "shadow.h"
 #include "transport.h"
 #include "workspace.h"
@@ -498,8 +499,10 @@ router_editor_notification(struct proxy *p, const struct jsonrpc_msg *m, const c
     if (strcmp(method, "textDocument/didOpen") == 0) {
         doc = router_did_open(p, m->params);
         proxy_to_lean(p, body, len);
-        if (doc)
+        if (doc) {
             workspace_opened(p, doc);
+            review_document_opened(p, doc);
+        }
         return;
     }
     if (strcmp(method, "textDocument/didChange") == 0) {
@@ -517,6 +520,7 @@ router_editor_notification(struct proxy *p, const struct jsonrpc_msg *m, const c
             doc = u ? documents_get(p->docs, u) : NULL;
             if (doc) {
                 agents_document_closing(p, doc);
+                review_document_closing(p, doc);
                 bool had_own = diagnostics_has_own(p->diags, u);
                 workspace_closing(p, doc);
                 documents_close(p->docs, u);
@@ -539,8 +543,10 @@ router_editor_notification(struct proxy *p, const struct jsonrpc_msg *m, const c
     if (strcmp(method, "textDocument/didSave") == 0) {
         proxy_to_lean(p, body, len);
         doc = router_doc_of(p, m->params, "textDocument.uri");
-        if (doc)
+        if (doc) {
             agents_document_saved(p, doc);
+            review_document_saved(p, doc);
+        }
         return;
     }
     if (strcmp(method, "window/workDoneProgress/cancel") == 0) {
@@ -1076,6 +1082,7 @@ router_new(struct ev_loop *loop, const struct router_options *opts, struct confi
     lean_server_unset_env(p->lean, config_api_key_env(&p->cfg));
     p->shadow = shadow_new(p);
     p->agents = agents_new(p);
+    p->review = review_new(p);
     ev_signal_init(&r->sigterm, router_signal_cb, SIGTERM);
     ev_signal_init(&r->sigint, router_signal_cb, SIGINT);
     r->sigterm.data = r;
@@ -1100,6 +1107,7 @@ router_free(struct router *r)
     ev_signal_stop(p->loop, &r->sigterm);
     ev_signal_stop(p->loop, &r->sigint);
     agents_free(p->agents);
+    review_free(p->review); /* after the agents: their review jobs report to it */
     shadow_free(p->shadow);
     documents_foreach(p->docs, router_close_doc, p);
     lean_server_free(p->lean);

@@ -105,7 +105,7 @@ main(void)
     snprintf(opts, sizeof opts,
              "{\"marathon\":{\"llm\":{\"provider\":\"openai\",\"baseUrl\":\"http://127.0.0.1:%d/v1\","
              "\"model\":\"test-model\",\"apiKeyEnv\":\"LSP_PROXY_TEST_KEY\",\"retries\":0},"
-             "\"agents\":{\"tactics\":[],\"maxAttempts\":3},\"onSave\":\"off\"}}",
+             "\"agents\":{\"tactics\":[],\"maxAttempts\":3},\"onSave\":\"off\",\"review\":{\"enabled\":false}}}",
              llm.port);
     e2e_initialize(&e, NULL, opts);
     e2e_open(&e, URI, TEXT);

@@ -1,0 +1,592 @@
+/*
+ * review: stage-one fidelity review (review.h).
+ *
+ * State: one entry per (uri, target name): the key of the text last reviewed (or being
+ * reviewed), the outcome, the findings. Entries live while the document is open; the cache
+ * and the dismissals live in <stateDir> (statedir.h) and outlive the proxy.
+ */
+#include "review.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "agents.h"
+#include "analysis.h"
+#include "buf.h"
+#include "config.h"
+#include "context.h"
+#include "diagnostics.h"
+#include "documents.h"
+#include "llm.h"
+#include "log.h"
+#include "proxy.h"
+#include "statedir.h"
+#include "textfile.h"
+#include "verdict.h"
+#include "workspace.h"
+#include "xalloc.h"
+
+/* Bump when src/prompts/reviewer.txt or review_prompt() changes what is asked: cached
+ * verdicts of older prompts are then not reused. */
+#define REVIEW_PROMPT_VERSION "reviewer-1"
+#define REVIEW_CONTEXT_MAX 12000 /* bytes of the file in scope quoted to the reviewer */
+#define REVIEW_TARGET_MAX 8000   /* bytes of a canonical target quoted */
+
+enum entry_state { ENTRY_NONE, ENTRY_PENDING, ENTRY_FAITHFUL, ENTRY_FINDINGS, ENTRY_FAILED };
+
+struct finding {
+    char *code; /* "review.too-weak" */
+    char *explanation;
+    char *suggestion; /* may be NULL */
+};
+
+struct entry {
+    struct entry *next;
+    char *uri, *name;
+    char key[REVIEW_KEY_LEN];      /* of the text reviewed (or being reviewed) */
+    char stmt_hash[REVIEW_KEY_LEN]; /* of the statement alone: dismissals hang on it */
+    enum entry_state state;
+    struct finding *findings;
+    size_t nfindings;
+    char *failure;
+};
+
+struct review {
+    struct proxy *p;
+    struct entry *entries;
+    struct statedir *sd;
+    bool sd_tried;
+    char *problem;     /* review.problemFile's text (NULL: none or unreadable) */
+    bool problem_tried;
+};
+
+struct review *
+review_new(struct proxy *p)
+{
+    struct review *r = xcalloc(1, sizeof *r);
+    r->p = p;
+    return r;
+}
+
+static void
+entry_clear(struct entry *e)
+{
+    for (size_t i = 0; i < e->nfindings; i++) {
+        free(e->findings[i].code);
+        free(e->findings[i].explanation);
+        free(e->findings[i].suggestion);
+    }
+    free(e->findings);
+    e->findings = NULL;
+    e->nfindings = 0;
+    free(e->failure);
+    e->failure = NULL;
+}
+
+static void
+entry_free(struct entry *e)
+{
+    entry_clear(e);
+    free(e->uri);
+    free(e->name);
+    free(e);
+}
+
+void
+review_free(struct review *r)
+{
+    if (r == NULL)
+        return;
+    while (r->entries) {
+        struct entry *e = r->entries;
+        r->entries = e->next;
+        entry_free(e);
+    }
+    statedir_close(r->sd);
+    free(r->problem);
+    free(r);
+}
+
+bool
+review_enabled(const struct proxy *p)
+{
+    if (p->cfg.review_enabled >= 0)
+        return p->cfg.review_enabled != 0;
+    return strcmp(config_llm_provider(&p->cfg), "none") != 0;
+}
+
+/* ---- state dir, problem file ---- */
+
+/* <stateDir>: the setting, else .marathon in the project root of the first document that
+ * needs it; NULL (no persistence, logged once) when neither is known. */
+static struct statedir *
+review_statedir(struct review *r, const struct document *doc)
+{
+    if (r->sd_tried)
+        return r->sd;
+    r->sd_tried = true;
+    char *dir = NULL;
+    if (r->p->cfg.state_dir) {
+        dir = xstrdup(r->p->cfg.state_dir);
+    } else {
+        const char *uri = document_uri(doc);
+        if (strncmp(uri, "file://", 7) == 0) {
+            char *path = xstrdup(uri + 7);
+            char *slash = strrchr(path, '/');
+            if (slash)
+                *slash = '\0';
+            char *root = config_find_project_root(*path ? path : "/");
+            if (root)
+                dir = xasprintf("%s/.marathon", root);
+            free(root);
+            free(path);
+        }
+    }
+    if (dir == NULL) {
+        log_info("review", "no stateDir and no project root: review results are not cached");
+        return NULL;
+    }
+    char err[256];
+    r->sd = statedir_open(dir, err, sizeof err);
+    if (r->sd == NULL)
+        log_warn("review", "stateDir %s: %s; review results are not cached", dir, err);
+    free(dir);
+    return r->sd;
+}
+
+/* The canonical target with LaTeX label `label` in review.problemFile: the body of the
+ * theorem-like environment holding \label{label}; NULL when there is none. */
+static char *
+review_target(struct review *r, const char *label)
+{
+    if (!r->problem_tried) {
+        r->problem_tried = true;
+        const char *path = r->p->cfg.review_problem_file;
+        if (path) {
+            size_t len;
+            char err[256];
+            char *text = textfile_read(path, &len, err, sizeof err);
+            if (text == NULL)
+                log_warn("review", "review.problemFile %s: %s", path, err);
+            else
+                r->problem = xstrndup(text, len);
+            textfile_free(text, len);
+        }
+    }
+    if (r->problem == NULL || label == NULL || *label == '\0')
+        return NULL;
+    char *needle = xasprintf("\\label{%s}", label);
+    const char *at = strstr(r->problem, needle);
+    free(needle);
+    if (at == NULL)
+        return NULL;
+    /* the environment around it: the last \begin{ before, the next \end{ after */
+    const char *begin = at;
+    while (begin > r->problem && strncmp(begin, "\\begin{", 7) != 0)
+        begin--;
+    const char *end = strstr(at, "\\end{");
+    if (end) {
+        const char *close = strchr(end, '}');
+        end = close ? close + 1 : end + 5;
+    } else {
+        end = at + strlen(at);
+    }
+    size_t n = (size_t)(end - begin);
+    if (n > REVIEW_TARGET_MAX)
+        n = REVIEW_TARGET_MAX;
+    return xstrndup(begin, n);
+}
+
+/* ---- entries ---- */
+
+static struct entry *
+entry_get(struct review *r, const char *uri, const char *name, bool create)
+{
+    for (struct entry *e = r->entries; e; e = e->next)
+        if (strcmp(e->uri, uri) == 0 && strcmp(e->name, name) == 0)
+            return e;
+    if (!create)
+        return NULL;
+    struct entry *e = xcalloc(1, sizeof *e);
+    e->uri = xstrdup(uri);
+    e->name = xstrdup(name);
+    e->next = r->entries;
+    r->entries = e;
+    return e;
+}
+
+static bool
+is_target(const struct proxy *p, const struct analysis_node *n)
+{
+    if (n->kind == ANALYSIS_KIND_THEOREM)
+        return true;
+    return n->kind == ANALYSIS_KIND_LEMMA && p->cfg.review_scope &&
+           strcmp(p->cfg.review_scope, "all") == 0;
+}
+
+static bool
+finding_dismissed(struct review *r, const struct entry *e, const char *code)
+{
+    return r->sd && statedir_dismissed(r->sd, e->uri, e->name, code, e->stmt_hash);
+}
+
+/* Fills e from a verdict (text of the reviewer's JSON). Returns 0, or -1 with e failed. */
+static int
+entry_set_verdict(struct entry *e, const char *text, size_t len)
+{
+    entry_clear(e);
+    struct verdict v;
+    char err[256];
+    if (verdict_parse(text, len, &v, err, sizeof err) < 0) {
+        e->state = ENTRY_FAILED;
+        e->failure = xstrdup(err);
+        return -1;
+    }
+    e->state = v.faithful ? ENTRY_FAITHFUL : ENTRY_FINDINGS;
+    e->findings = v.nfindings ? xcalloc(v.nfindings, sizeof *e->findings) : NULL;
+    for (size_t i = 0; i < v.nfindings; i++) {
+        e->findings[i].code = xstrdup(verdict_code(v.findings[i].category));
+        e->findings[i].explanation = xstrdup(v.findings[i].explanation);
+        e->findings[i].suggestion =
+            v.findings[i].suggestion ? xstrdup(v.findings[i].suggestion) : NULL;
+    }
+    e->nfindings = v.nfindings;
+    verdict_release(&v);
+    return 0;
+}
+
+/* ---- diagnostics ---- */
+
+static void
+add_diag(struct buf *b, bool *first, struct lsp_range r, int severity, const char *code,
+         const char *message, const char *name)
+{
+    buf_addf(b,
+             "%s{\"range\":{\"start\":{\"line\":%u,\"character\":%u},\"end\":{\"line\":%u,"
+             "\"character\":%u}},\"severity\":%d,\"source\":\"marathon-review\",\"code\":\"%s\","
+             "\"message\":",
+             *first ? "" : ",", r.start.line, r.start.character, r.end.line, r.end.character,
+             severity, code);
+    buf_add_json_string(b, message, strlen(message));
+    buf_adds(b, ",\"data\":{\"name\":");
+    buf_add_json_string(b, name, strlen(name));
+    buf_adds(b, "}}");
+    *first = false;
+}
+
+static void
+review_publish(struct proxy *p, struct document *doc)
+{
+    struct review *r = p->review;
+    const char *uri = document_uri(doc);
+    struct analysis *a = workspace_analysis(p, doc);
+    struct buf b;
+    buf_init(&b, 0);
+    buf_addch(&b, '[');
+    bool first = true;
+    for (struct entry *e = r->entries; e; e = e->next) {
+        if (strcmp(e->uri, uri) != 0)
+            continue;
+        const struct analysis_node *n = analysis_node_by_name(a, e->name);
+        if (n == NULL)
+            continue;
+        if (e->state == ENTRY_FAILED) {
+            char *msg = xasprintf("review failed: %s", e->failure ? e->failure : "?");
+            add_diag(&b, &first, n->name_range, 3, "review.failed", msg, e->name);
+            free(msg);
+            continue;
+        }
+        if (e->state != ENTRY_FINDINGS)
+            continue;
+        for (size_t i = 0; i < e->nfindings; i++) {
+            const struct finding *f = &e->findings[i];
+            if (finding_dismissed(r, e, f->code))
+                continue;
+            char *msg = f->suggestion && *f->suggestion
+                            ? xasprintf("%s\n\nSuggestion: %s", f->explanation, f->suggestion)
+                            : xstrdup(f->explanation);
+            add_diag(&b, &first, n->name_range, 2, f->code, msg, e->name);
+            free(msg);
+        }
+    }
+    buf_addch(&b, ']');
+    if (diagnostics_set_own(p->diags, uri, "marathon-review", b.data))
+        proxy_publish(p, uri);
+    buf_release(&b);
+}
+
+/* ---- prompts and keys ---- */
+
+char *
+review_prompt(struct proxy *p, const struct document *doc, const struct analysis *a,
+              const struct analysis_node *node, char key_out[REVIEW_KEY_LEN])
+{
+    struct review *r = p->review;
+    char *statement = context_statement(doc, node);
+    struct context *c = context_new(doc, a, node, REVIEW_CONTEXT_MAX);
+    char *target = review_target(r, node->label);
+    struct buf b;
+    buf_init(&b, 0);
+    buf_addf(&b, "Review the statement of `%s`.\n\n", node->name);
+    if (target)
+        buf_addf(&b, "1. The canonical target (from the problem file):\n%s\n\n", target);
+    else
+        buf_adds(&b, "1. The canonical target: none was given; judge against the LaTeX "
+                     "statement alone.\n\n");
+    if (c->latex_statement)
+        buf_addf(&b, "2. The LaTeX statement of the blueprint node:\n%s\n\n", c->latex_statement);
+    else
+        buf_adds(&b, "2. The LaTeX statement: the node has none; judge the Lean statement "
+                     "against its name, docstring and the target.\n\n");
+    buf_addf(&b, "3. The Lean statement (the proof is not your concern):\n```lean\n%s\n```\n\n",
+             statement);
+    buf_addf(&b, "The definitions and statements in scope before it:\n```lean\n%s```\n",
+             c->file);
+    /* the key: what the verdict depends on */
+    struct buf k;
+    buf_init(&k, 0);
+    buf_addf(&k, "%s\n%s/%s\n%s\n", REVIEW_PROMPT_VERSION, config_llm_provider(&p->cfg),
+             p->cfg.llm_model ? p->cfg.llm_model : "", target ? target : "");
+    buf_adds(&k, statement);
+    buf_addch(&k, '\n');
+    buf_adds(&k, c->file);
+    statedir_hash(k.data, k.len, key_out);
+    buf_release(&k);
+    context_free(c);
+    free(target);
+    free(statement);
+    return buf_detach(&b, NULL);
+}
+
+static void
+statement_hash(const struct document *doc, const struct analysis_node *n, char out[REVIEW_KEY_LEN])
+{
+    char *s = context_statement(doc, n);
+    statedir_hash(s, strlen(s), out);
+    free(s);
+}
+
+/* ---- running ---- */
+
+/* Brings target n of doc up to date: the cached verdict for its current key, else a job
+ * (when start_jobs). Appends a started job's id to ids. Returns 1 when handled. */
+static int
+review_target_refresh(struct proxy *p, struct document *doc, const struct analysis *a,
+                      const struct analysis_node *n, bool force, bool start_jobs,
+                      struct buf *ids, char **err)
+{
+    struct review *r = p->review;
+    const char *uri = document_uri(doc);
+    char key[REVIEW_KEY_LEN];
+    char *prompt = review_prompt(p, doc, a, n, key);
+    free(prompt);
+    struct entry *e = entry_get(r, uri, n->name, true);
+    statement_hash(doc, n, e->stmt_hash);
+    bool explicit = ids != NULL; /* marathon.review asks again after a failure */
+    if (!force && strcmp(e->key, key) == 0 && e->state != ENTRY_NONE &&
+        !(explicit && e->state == ENTRY_FAILED))
+        return 1; /* reviewed, being reviewed, or failed on this very text */
+    struct statedir *sd = review_statedir(r, doc);
+    char *cached = !force && sd ? statedir_cache_get(sd, key) : NULL;
+    if (cached) {
+        memcpy(e->key, key, sizeof key);
+        entry_set_verdict(e, cached, strlen(cached));
+        log_debug("review", "`%s`: cached verdict", n->name);
+        free(cached);
+        return 1;
+    }
+    if (!start_jobs)
+        return 0;
+    const char *job = agents_start(p, doc, n->name, AGENTS_KIND_REVIEW, ids != NULL, err);
+    if (job == NULL)
+        return 0;
+    memcpy(e->key, key, sizeof key);
+    entry_clear(e);
+    e->state = ENTRY_PENDING;
+    if (ids)
+        buf_addf(ids, "%s\"%s\"", ids->len ? "," : "", job);
+    return 1;
+}
+
+static void
+review_refresh_all(struct proxy *p, struct document *doc)
+{
+    if (!review_enabled(p))
+        return;
+    struct analysis *a = workspace_analysis(p, doc);
+    bool llm = strcmp(config_llm_provider(&p->cfg), "none") != 0;
+    for (size_t i = 0; i < analysis_node_count(a); i++) {
+        const struct analysis_node *n = analysis_node(a, i);
+        if (!is_target(p, n))
+            continue;
+        char *err = NULL;
+        review_target_refresh(p, doc, a, n, false, llm, NULL, &err);
+        if (err)
+            log_debug("review", "`%s`: %s", n->name, err);
+        free(err);
+        a = workspace_analysis(p, doc); /* agents_start may have refreshed it */
+    }
+    review_publish(p, doc);
+}
+
+void
+review_document_opened(struct proxy *p, struct document *doc)
+{
+    review_refresh_all(p, doc);
+}
+
+void
+review_document_saved(struct proxy *p, struct document *doc)
+{
+    review_refresh_all(p, doc);
+}
+
+void
+review_document_closing(struct proxy *p, struct document *doc)
+{
+    struct review *r = p->review;
+    const char *uri = document_uri(doc);
+    for (struct entry **ep = &r->entries; *ep;) {
+        struct entry *e = *ep;
+        if (strcmp(e->uri, uri) == 0) {
+            *ep = e->next;
+            entry_free(e);
+        } else {
+            ep = &e->next;
+        }
+    }
+}
+
+int
+review_run(struct proxy *p, struct document *doc, const char *name, bool force,
+           struct buf *ids, char **err)
+{
+    *err = NULL;
+    struct analysis *a = workspace_analysis(p, doc);
+    int handled = 0;
+    bool any = false;
+    for (size_t i = 0; i < analysis_node_count(a); i++) {
+        const struct analysis_node *n = analysis_node(a, i);
+        if (name ? strcmp(n->name, name) != 0 : !is_target(p, n))
+            continue;
+        if (n->kind == ANALYSIS_KIND_DEFINITION) {
+            *err = xasprintf("`%s` is a definition: only theorems and lemmas are reviewed", name);
+            return -1;
+        }
+        any = true;
+        char *e = NULL;
+        handled += review_target_refresh(p, doc, a, n, force, true, ids, &e);
+        if (e && name) {
+            *err = e;
+            return -1;
+        }
+        free(e);
+        a = workspace_analysis(p, doc);
+    }
+    if (name && !any) {
+        *err = xasprintf("no theorem or lemma `%s` in %s", name, document_uri(doc));
+        return -1;
+    }
+    review_publish(p, doc);
+    return handled;
+}
+
+bool
+review_reply(struct proxy *p, const char *uri, const char *name, const char *key,
+             const struct llm_result *res, char **message)
+{
+    struct review *r = p->review;
+    struct entry *e = entry_get(r, uri, name, false);
+    bool current = e && strcmp(e->key, key) == 0;
+    struct entry tmp = {0};
+    struct entry *into = current ? e : &tmp; /* an outdated reply is still cached */
+    bool ok;
+    if (!res->ok) {
+        entry_clear(into);
+        into->state = ENTRY_FAILED;
+        into->failure = xasprintf("the LLM request failed: %s", res->error);
+        ok = false;
+    } else {
+        ok = entry_set_verdict(into, res->text, res->text_len) == 0;
+        if (ok && r->sd)
+            statedir_cache_put(r->sd, key, res->text, res->text_len);
+    }
+    if (!ok)
+        *message = xasprintf("review failed: %s", into->failure);
+    else if (into->state == ENTRY_FAITHFUL)
+        *message = xasprintf("`%s`: faithful", name);
+    else
+        *message = xasprintf("`%s`: %zu finding%s (%s%s)", name, into->nfindings,
+                             into->nfindings == 1 ? "" : "s", into->findings[0].code,
+                             into->nfindings > 1 ? ", …" : "");
+    entry_clear(&tmp);
+    struct document *doc = documents_get(p->docs, uri);
+    if (doc && current)
+        review_publish(p, doc);
+    return ok;
+}
+
+int
+review_dismiss(struct proxy *p, struct document *doc, const char *name, const char *code,
+               char **err)
+{
+    struct review *r = p->review;
+    *err = NULL;
+    struct entry *e = entry_get(r, document_uri(doc), name, false);
+    bool has = false;
+    for (size_t i = 0; e && i < e->nfindings; i++)
+        has |= strcmp(e->findings[i].code, code) == 0;
+    if (!has) {
+        *err = xasprintf("`%s` has no open review finding %s", name, code);
+        return -1;
+    }
+    struct statedir *sd = review_statedir(r, doc);
+    if (sd == NULL || statedir_dismiss(sd, e->uri, e->name, code, e->stmt_hash) < 0) {
+        *err = xasprintf("the dismissal cannot be stored (no usable stateDir)");
+        return -1;
+    }
+    review_publish(p, doc);
+    return 0;
+}
+
+const char *
+review_node_state(struct proxy *p, const char *uri, const char *name)
+{
+    struct review *r = p->review;
+    struct entry *e = r ? entry_get(r, uri, name, false) : NULL;
+    if (e == NULL)
+        return "unreviewed";
+    switch (e->state) {
+    case ENTRY_FAITHFUL: return "faithful";
+    case ENTRY_FINDINGS:
+        for (size_t i = 0; i < e->nfindings; i++)
+            if (!finding_dismissed(r, e, e->findings[i].code))
+                return "findings";
+        return "dismissed";
+    default: return "unreviewed";
+    }
+}
+
+void
+review_foreach_finding(struct proxy *p, const char *uri, const char *name,
+                       void (*fn)(const char *code, void *arg), void *arg)
+{
+    struct review *r = p->review;
+    struct entry *e = entry_get(r, uri, name, false);
+    if (e == NULL || e->state != ENTRY_FINDINGS)
+        return;
+    for (size_t i = 0; i < e->nfindings; i++)
+        if (!finding_dismissed(r, e, e->findings[i].code))
+            fn(e->findings[i].code, arg);
+}
+
+bool
+review_open_findings(struct proxy *p, struct document *doc)
+{
+    struct review *r = p->review;
+    const char *uri = document_uri(doc);
+    for (struct entry *e = r->entries; e; e = e->next)
+        if (strcmp(e->uri, uri) == 0 && strcmp(review_node_state(p, uri, e->name), "findings") == 0)
+            return true;
+    return false;
+}
