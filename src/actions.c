@@ -213,11 +213,8 @@ actions_start_job(struct proxy *p, struct jspan id, struct jspan arg, const char
 
 /* marathon.proveLeaves: a prove job per dynamic leaf. */
 static void
-actions_prove_leaves(struct proxy *p, struct jspan id, struct jspan arg)
+actions_start_leaves(struct proxy *p, struct jspan id, struct document *doc)
 {
-    struct document *doc = actions_document(p, id, arg, "marathon.proveLeaves");
-    if (doc == NULL)
-        return;
     struct analysis *a = workspace_analysis(p, doc);
     size_t n = analysis_node_count(a);
     char **leaves = xcalloc(n + 1, sizeof *leaves);
@@ -240,6 +237,70 @@ actions_prove_leaves(struct proxy *p, struct jspan id, struct jspan arg)
     free(leaves);
     buf_adds(&b, "]}");
     proxy_reply(p, id, b.data);
+    buf_release(&b);
+}
+
+#define ACTIONS_PROVE_ANYWAY "Prove anyway"
+
+struct leaves_ask {
+    char *id;  /* the command's raw request id */
+    char *uri;
+};
+
+static void
+actions_leaves_answer(struct proxy *p, const struct jsonrpc_msg *m, void *arg)
+{
+    struct leaves_ask *ask = arg;
+    struct jspan id = {ask->id, strlen(ask->id)};
+    struct jspan title;
+    struct document *doc = documents_get(p->docs, ask->uri);
+    bool go = m && m->result.p && jscan_get(m->result, "title", &title) &&
+              jscan_string_eq(title, ACTIONS_PROVE_ANYWAY);
+    if (m == NULL) {
+        /* the proxy is stopping: the editor gets no answer either way */
+    } else if (go && doc) {
+        actions_start_leaves(p, id, doc);
+    } else {
+        proxy_reply(p, id,
+                    "{\"jobIds\":[],\"declined\":true,\"message\":\"theorems of this file have "
+                    "open review findings: fix or dismiss them first (stage one before stage "
+                    "two), or prove anyway\"}");
+    }
+    free(ask->id);
+    free(ask->uri);
+    free(ask);
+}
+
+/* marathon.proveLeaves {uri, force?}: while theorems have open review findings, asks the
+ * person first (window/showMessageRequest) unless force. */
+static void
+actions_prove_leaves(struct proxy *p, struct jspan id, struct jspan arg)
+{
+    struct document *doc = actions_document(p, id, arg, "marathon.proveLeaves");
+    if (doc == NULL)
+        return;
+    struct jspan v;
+    bool force = jscan_get(arg, "force", &v) && jscan_is_true(v);
+    if (force || !review_open_findings(p, doc)) {
+        actions_start_leaves(p, id, doc);
+        return;
+    }
+    struct leaves_ask *ask = xcalloc(1, sizeof *ask);
+    ask->id = xstrndup(id.p, id.len);
+    ask->uri = xstrdup(document_uri(doc));
+    struct buf b;
+    buf_init(&b, 0);
+    buf_adds(&b, "{\"type\":2,\"message\":\"lsp-proxy: theorems of this file have open "
+                 "review findings: their statements may not be what the paper means. Prove the "
+                 "dynamic leaves anyway?\",\"actions\":[{\"title\":\"" ACTIONS_PROVE_ANYWAY
+                 "\"},{\"title\":\"Review first\"}]}");
+    if (proxy_request(p, false, "window/showMessageRequest", b.data, actions_leaves_answer, ask) ==
+        0) {
+        free(ask->id);
+        free(ask->uri);
+        free(ask);
+        actions_start_leaves(p, id, doc);
+    }
     buf_release(&b);
 }
 

@@ -51,8 +51,15 @@ struct entry {
     char *failure;
 };
 
+struct target {
+    char *label;
+    char *text; /* the whole environment, capped */
+};
+
 struct review {
     struct proxy *p;
+    struct target *targets; /* review.problemFile's labelled targets */
+    size_t ntargets;
     struct entry *entries;
     struct statedir *sd;
     bool sd_tried;
@@ -103,6 +110,11 @@ review_free(struct review *r)
         entry_free(e);
     }
     statedir_close(r->sd);
+    for (size_t i = 0; i < r->ntargets; i++) {
+        free(r->targets[i].label);
+        free(r->targets[i].text);
+    }
+    free(r->targets);
     free(r->problem);
     free(r);
 }
@@ -154,47 +166,77 @@ review_statedir(struct review *r, const struct document *doc)
     return r->sd;
 }
 
-/* The canonical target with LaTeX label `label` in review.problemFile: the body of the
- * theorem-like environment holding \label{label}; NULL when there is none. */
+/* review.problemFile: its theorem-like environments (theorem, lemma, proposition,
+ * corollary, conjecture, claim, starred or not) that carry a \label, read once. */
+static bool
+theorem_like(const char *env, size_t n)
+{
+    static const char *const envs[] = {"theorem", "lemma", "proposition", "corollary",
+                                       "conjecture", "claim"};
+    if (n > 0 && env[n - 1] == '*')
+        n--;
+    for (size_t i = 0; i < sizeof envs / sizeof *envs; i++)
+        if (strlen(envs[i]) == n && memcmp(envs[i], env, n) == 0)
+            return true;
+    return false;
+}
+
+static void
+review_load_problem(struct review *r)
+{
+    if (r->problem_tried)
+        return;
+    r->problem_tried = true;
+    const char *path = r->p->cfg.review_problem_file;
+    if (path == NULL)
+        return;
+    size_t len;
+    char err[256];
+    char *text = textfile_read(path, &len, err, sizeof err);
+    if (text == NULL) {
+        log_warn("review", "review.problemFile %s: %s", path, err);
+        return;
+    }
+    r->problem = xstrndup(text, len);
+    textfile_free(text, len);
+    for (const char *s = r->problem; (s = strstr(s, "\\begin{")) != NULL;) {
+        const char *env = s + 7, *close = strchr(env, '}');
+        if (close == NULL)
+            break;
+        size_t n = (size_t)(close - env);
+        if (!theorem_like(env, n)) {
+            s = close;
+            continue;
+        }
+        char *endtag = xasprintf("\\end{%.*s}", (int)n, env);
+        const char *end = strstr(close, endtag);
+        const char *stop = end ? end + strlen(endtag) : r->problem + len;
+        free(endtag);
+        const char *lab = strstr(close, "\\label{");
+        if (lab && lab < stop) {
+            const char *lz = strchr(lab + 7, '}');
+            if (lz && lz < stop) {
+                r->targets = xreallocarray(r->targets, r->ntargets + 1, sizeof *r->targets);
+                struct target *t = &r->targets[r->ntargets++];
+                t->label = xstrndup(lab + 7, (size_t)(lz - lab - 7));
+                size_t tn = (size_t)(stop - s);
+                t->text = xstrndup(s, tn > REVIEW_TARGET_MAX ? REVIEW_TARGET_MAX : tn);
+            }
+        }
+        s = stop;
+    }
+    log_info("review", "review.problemFile %s: %zu labelled targets", path, r->ntargets);
+}
+
+/* The canonical target with LaTeX label `label`, a new string; NULL when there is none. */
 static char *
 review_target(struct review *r, const char *label)
 {
-    if (!r->problem_tried) {
-        r->problem_tried = true;
-        const char *path = r->p->cfg.review_problem_file;
-        if (path) {
-            size_t len;
-            char err[256];
-            char *text = textfile_read(path, &len, err, sizeof err);
-            if (text == NULL)
-                log_warn("review", "review.problemFile %s: %s", path, err);
-            else
-                r->problem = xstrndup(text, len);
-            textfile_free(text, len);
-        }
-    }
-    if (r->problem == NULL || label == NULL || *label == '\0')
-        return NULL;
-    char *needle = xasprintf("\\label{%s}", label);
-    const char *at = strstr(r->problem, needle);
-    free(needle);
-    if (at == NULL)
-        return NULL;
-    /* the environment around it: the last \begin{ before, the next \end{ after */
-    const char *begin = at;
-    while (begin > r->problem && strncmp(begin, "\\begin{", 7) != 0)
-        begin--;
-    const char *end = strstr(at, "\\end{");
-    if (end) {
-        const char *close = strchr(end, '}');
-        end = close ? close + 1 : end + 5;
-    } else {
-        end = at + strlen(at);
-    }
-    size_t n = (size_t)(end - begin);
-    if (n > REVIEW_TARGET_MAX)
-        n = REVIEW_TARGET_MAX;
-    return xstrndup(begin, n);
+    review_load_problem(r);
+    for (size_t i = 0; label && i < r->ntargets; i++)
+        if (strcmp(r->targets[i].label, label) == 0)
+            return xstrdup(r->targets[i].text);
+    return NULL;
 }
 
 /* ---- entries ---- */
@@ -274,6 +316,50 @@ add_diag(struct buf *b, bool *first, struct lsp_range r, int severity, const cha
     *first = false;
 }
 
+/* With a problem file: every target must be some theorem's blueprint label
+ * (review.coverage, on the file's first line) and every theorem must match a target
+ * (review.extra-target, on its name). Deterministic: no LLM involved. */
+static void
+review_coverage(struct proxy *p, const struct analysis *a, struct buf *b, bool *first)
+{
+    struct review *r = p->review;
+    review_load_problem(r);
+    if (r->problem == NULL)
+        return;
+    const char *pf = p->cfg.review_problem_file;
+    for (size_t i = 0; i < r->ntargets; i++) {
+        bool matched = false;
+        for (size_t k = 0; k < analysis_node_count(a) && !matched; k++) {
+            const struct analysis_node *n = analysis_node(a, k);
+            matched = n->kind == ANALYSIS_KIND_THEOREM && n->label &&
+                      strcmp(n->label, r->targets[i].label) == 0;
+        }
+        if (!matched) {
+            char *msg = xasprintf("target `%s` of %s is stated by no theorem of this file "
+                                  "(a theorem with @[blueprint \"%s\"] is expected)",
+                                  r->targets[i].label, pf, r->targets[i].label);
+            struct lsp_range top = {{0, 0}, {0, 0}};
+            add_diag(b, first, top, 2, "review.coverage", msg, r->targets[i].label);
+            free(msg);
+        }
+    }
+    for (size_t k = 0; k < analysis_node_count(a); k++) {
+        const struct analysis_node *n = analysis_node(a, k);
+        if (n->kind != ANALYSIS_KIND_THEOREM)
+            continue;
+        bool matched = false;
+        for (size_t i = 0; i < r->ntargets && !matched; i++)
+            matched = n->label && strcmp(n->label, r->targets[i].label) == 0;
+        if (!matched) {
+            char *msg = xasprintf("theorem `%s` (label `%s`) matches no target of %s: a "
+                                  "theorem should be a target of the problem, else a lemma",
+                                  n->name, n->label ? n->label : n->name, pf);
+            add_diag(b, first, n->name_range, 2, "review.extra-target", msg, n->name);
+            free(msg);
+        }
+    }
+}
+
 static void
 review_publish(struct proxy *p, struct document *doc)
 {
@@ -309,6 +395,7 @@ review_publish(struct proxy *p, struct document *doc)
             free(msg);
         }
     }
+    review_coverage(p, a, &b, &first);
     buf_addch(&b, ']');
     if (diagnostics_set_own(p->diags, uri, "marathon-review", b.data))
         proxy_publish(p, uri);
@@ -411,8 +498,11 @@ review_target_refresh(struct proxy *p, struct document *doc, const struct analys
 static void
 review_refresh_all(struct proxy *p, struct document *doc)
 {
-    if (!review_enabled(p))
+    if (!review_enabled(p)) {
+        if (p->cfg.review_problem_file)
+            review_publish(p, doc); /* coverage needs no LLM */
         return;
+    }
     struct analysis *a = workspace_analysis(p, doc);
     bool llm = strcmp(config_llm_provider(&p->cfg), "none") != 0;
     for (size_t i = 0; i < analysis_node_count(a); i++) {

@@ -1108,6 +1108,9 @@ router_free(struct router *r)
     ev_signal_stop(p->loop, &r->sigint);
     agents_free(p->agents);
     review_free(p->review); /* after the agents: their review jobs report to it */
+    /* what still waits for the editor hears that no answer will come (the agents forgot
+     * theirs above) */
+    idmap_drain(p->own_editor, router_own_fail, p);
     shadow_free(p->shadow);
     documents_foreach(p->docs, router_close_doc, p);
     lean_server_free(p->lean);

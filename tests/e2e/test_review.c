@@ -152,17 +152,34 @@ requests_for(const struct llm_peer *l, const char *name)
 }
 
 static void
-session(struct e2e *e, const struct llm_peer *llm, const char *state_dir)
+session_with(struct e2e *e, const struct llm_peer *llm, const char *state_dir, const char *problem)
 {
-    char opts[2048];
+    char opts[2048], pf[700] = "";
+    if (problem)
+        snprintf(pf, sizeof pf, ",\"problemFile\":\"%s\"", problem);
     snprintf(opts, sizeof opts,
              "{\"marathon\":{\"llm\":{\"provider\":\"openai\",\"baseUrl\":\"http://127.0.0.1:%d/v1\","
              "\"model\":\"review-model\",\"retries\":0,\"timeoutMs\":%d},"
-             "\"review\":{\"enabled\":true},\"stateDir\":\"%s\","
+             "\"review\":{\"enabled\":true%s},\"stateDir\":\"%s\","
              "\"agents\":{\"tactics\":[]},\"onSave\":\"off\"}}",
-             llm->port, 1500 * VALGRIND_SCALE, state_dir);
+             llm->port, 1500 * VALGRIND_SCALE, pf, state_dir);
     e2e_initialize(e, NULL, opts);
 }
+
+static void
+session(struct e2e *e, const struct llm_peer *llm, const char *state_dir)
+{
+    session_with(e, llm, state_dir, NULL);
+}
+
+static const char *PROBLEM =
+    "\\section{Targets}\n"
+    "\\begin{theorem}[Odd sums]\\label{thm:weak}\n"
+    "  For every $n$, $\\sum_{i<n} (2i+1) = n^2$.\n"
+    "\\end{theorem}\n"
+    "\\begin{theorem}\\label{thm:ok} Naturals are nonnegative. \\end{theorem}\n"
+    "\\begin{remark}\\label{rem:not-a-target} A remark. \\end{remark}\n"
+    "\\begin{theorem*}\\label{thm:missing} Nobody states this. \\end{theorem*}\n";
 
 #define ALL_DIAGS                                                                               \
     "review.failed@12/3 review.failed@15/3 review.mismatched-object@5/2 review.too-weak@5/2"
@@ -244,8 +261,37 @@ main(void)
     ok(cas && strstr(cas, "\"Re-run review\""), "action: re-run review");
     free(cas);
 
-    /* dismiss one, then the other */
+    /* stage one before stage two: proveLeaves asks while findings are open */
     char arg[512];
+    for (int round = 0; round < 2; round++) {
+        snprintf(arg, sizeof arg,
+                 "{\"command\":\"marathon.proveLeaves\",\"arguments\":[{\"uri\":\"%s\"}]}", URI);
+        int rid = lsp_client_request(e.c, "workspace/executeCommand", arg);
+        const cJSON *q = lsp_client_wait_method(e.c, "window/showMessageRequest", 5000 * VALGRIND_SCALE);
+        ok(q != NULL, "proveLeaves with open findings: the person is asked (%s)",
+           round ? "prove anyway" : "review first");
+        const cJSON *qid = cJSON_GetObjectItemCaseSensitive(q, "id");
+        char *qs = q ? cJSON_PrintUnformatted(q) : NULL;
+        if (round == 0)
+            ok(qs && strstr(qs, "open review findings") && strstr(qs, "Prove anyway"),
+               "the question names the findings and offers to prove anyway");
+        free(qs);
+        char answer[512];
+        snprintf(answer, sizeof answer, "{\"jsonrpc\":\"2.0\",\"id\":\"%s\",\"result\":{\"title\":\"%s\"}}",
+                 qid ? cJSON_GetStringValue(qid) : "", round ? "Prove anyway" : "Review first");
+        lsp_client_send(e.c, answer);
+        const cJSON *resp = lsp_client_wait_response(e.c, rid, 5000 * VALGRIND_SCALE);
+        int njobs = cJSON_GetArraySize(test_json_path(resp, "result.jobIds"));
+        if (round == 0) {
+            is_int(njobs, 0, "review first: no job started");
+            ok(cJSON_IsTrue(test_json_path(resp, "result.declined")), "and the reply says declined");
+        } else {
+            ok(njobs >= 4, "prove anyway: the leaves' jobs (%d)", njobs);
+        }
+    }
+    e2e_command(&e, "marathon.cancel", "{}");
+
+    /* dismiss one, then the other */
     snprintf(arg, sizeof arg, "{\"uri\":\"%s\",\"name\":\"thm_weak\",\"code\":\"review.too-weak\"}", URI);
     const cJSON *r = e2e_command(&e, "marathon.dismiss", arg);
     ok(r && test_json_path(r, "result") != NULL, "dismiss: ok");
@@ -311,6 +357,30 @@ main(void)
     is_int(requests_for(&llm, "thm_ok"), 2, "nor for thm_ok");
     ok(requests_for(&llm, "thm_bad") >= 2, "a failed review is asked again (never cached)");
     is_str(dag_review(&e, "thm_ok"), "faithful", "DAG after restart: faithful from the cache");
+    is_int(e2e_stop(&e), 0, "clean exit");
+    e2e_free(&e);
+
+    /* a problem file: coverage both ways, and the target reaches the reviewer */
+    char problem[700];
+    snprintf(problem, sizeof problem, "%s.problem.tex", state_dir);
+    test_write_file(problem, PROBLEM);
+    if (e2e_start(&e, NULL, NULL) < 0) {
+        ok(false, "the proxy restarts");
+        return done_testing();
+    }
+    session_with(&e, &llm, state_dir, problem);
+    e2e_open(&e, URI, changed);
+    ok(wait_diags(&e,
+                  "review.coverage@0/2 review.extra-target@12/2 review.extra-target@15/2 "
+                  "review.failed@12/3 review.failed@15/3 review.mismatched-object@5/2",
+                  10000),
+       "problem file: thm:missing uncovered, thm_bad and thm_slow match no target");
+    is_int(requests_for(&llm, "thm_weak"), 3, "a target text changes the cache key: asked again");
+    rec = test_read_file(llm.record);
+    ok(rec && strstr(rec, "For every $n$, $\\\\sum_{i<n} (2i+1) = n^2$."),
+       "the canonical target is in the request");
+    ok(rec && !strstr(rec, "A remark."), "a remark is not a target");
+    free(rec);
     is_int(e2e_stop(&e), 0, "clean exit");
     free(changed);
     llm_peer_stop(&llm);
