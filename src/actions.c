@@ -20,7 +20,8 @@
 
 static const char actions_commands[] =
     "[\"marathon.dag\",\"marathon.prove\",\"marathon.repair\",\"marathon.proveLeaves\","
-    "\"marathon.review\",\"marathon.cancel\",\"marathon.dismiss\",\"marathon.status\"]";
+    "\"marathon.review\",\"marathon.cancel\",\"marathon.dismiss\",\"marathon.fixStatement\","
+    "\"marathon.status\"]";
 
 const char *
 actions_commands_json(void)
@@ -388,6 +389,8 @@ actions_execute(struct proxy *p, struct jspan id, struct jspan params)
         actions_start_job(p, id, arg, cmd,
                           strcmp(cmd, "marathon.repair") == 0 ? AGENTS_KIND_REPAIR
                                                               : AGENTS_KIND_PROVE);
+    } else if (strcmp(cmd, "marathon.fixStatement") == 0) {
+        actions_start_job(p, id, arg, cmd, AGENTS_KIND_FIX);
     } else if (strcmp(cmd, "marathon.proveLeaves") == 0) {
         actions_prove_leaves(p, id, arg);
     } else if (strcmp(cmd, "marathon.review") == 0) {
@@ -579,7 +582,27 @@ actions_code_actions(struct proxy *p, struct jspan params, struct buf *out)
         review_foreach_finding(p, uri, node->name, actions_add_dismiss, &ra);
         actions_add_with(out, &count, "Re-run review", kind, "marathon.review", uri, node->name,
                          "\"force\":true");
+        actions_add(out, &count, "Propose a corrected statement", kind, "marathon.fixStatement",
+                    uri, node->name);
     }
+    char *stmt = NULL;
+    char *sedit = agents_statement_edit(p, doc, node->name, &stmt);
+    if (sedit) {
+        /* the person reads the new statement in the title before taking it */
+        char *t = xasprintf("Apply corrected statement of `%s`: %.300s", node->name, stmt);
+        if (out->len)
+            buf_addch(out, ',');
+        buf_adds(out, "{\"title\":");
+        buf_add_json_string(out, t, strlen(t));
+        buf_addf(out, ",\"kind\":\"%s\",\"edit\":%s,\"data\":{\"source\":\"marathon\",\"statement\":",
+                 kind, sedit);
+        buf_add_json_string(out, node->name, strlen(node->name));
+        buf_adds(out, "}}");
+        count++;
+        free(t);
+    }
+    free(sedit);
+    free(stmt);
 out:
     free(uri);
     return count;

@@ -9,12 +9,15 @@
 #include <string.h>
 
 #include "analysis.h"
+#include "blueprint.h"
 #include "buf.h"
 #include "context.h"
+#include "decls.h"
 #include "diagnostics.h"
 #include "documents.h"
 #include "edits.h"
 #include "http.h"
+#include "lean_lex.h"
 #include "jsonrpc.h"
 #include "llm.h"
 #include "log.h"
@@ -41,7 +44,8 @@ enum job_state {
 
 static const char *const job_state_names[] = {"queued",    "running", "verifying",
                                               "succeeded", "failed",  "cancelled"};
-static const char *const job_kind_names[] = {"prove", "repair", "tactics", "review"};
+static const char *const job_kind_names[] = {"prove", "repair", "tactics", "review",
+                                             "fixStatement"};
 
 struct job_msg {
     char *role;
@@ -69,6 +73,11 @@ struct job {
     char *context;            /* the prompt's part on the node's surroundings (review: the
                                * whole request) */
     char review_key[REVIEW_KEY_LEN]; /* review: the cache key of what is reviewed */
+    /* fixStatement: the declaration head [head_start, head_end) and the LaTeX statement
+     * [latex_start, latex_end) (latex_end == 0: none) in text; the candidate */
+    size_t head_start, head_end, latex_start, latex_end;
+    int fix_phase; /* 0 the LLM proposes, 1 Lean elaborates, 2 the reviewer judges */
+    char *new_statement, *new_latex;
     size_t tactic;            /* next portfolio entry */
     int attempts;             /* LLM rounds sent */
     int steps;                /* candidates checked (for the progress percentage) */
@@ -114,6 +123,10 @@ static void job_end(struct job *j, enum job_state state, const char *fmt, ...)
 static void agents_pump(struct agents *ag);
 static void agents_publish(struct agents *ag, const char *uri);
 static void agents_apply_timeout_cb(struct ev_loop *loop, ev_timer *w, int revents);
+struct shadow_verdict;
+static void job_fix_candidate(struct job *j, const char *reply);
+static void job_fix_elaborated(struct job *j, const struct shadow_verdict *v);
+static void job_fix_reviewed(struct job *j, const struct llm_result *res);
 
 struct agents *
 agents_new(struct proxy *p)
@@ -139,6 +152,8 @@ job_free(struct job *j)
     free(j->text);
     free(j->statement);
     free(j->context);
+    free(j->new_statement);
+    free(j->new_latex);
     free(j->candidate);
     free(j->helpers);
     free(j->feedback);
@@ -477,6 +492,10 @@ job_verdict_cb(struct shadow_doc *sd, const struct shadow_verdict *v, void *arg)
     if (j->state == JOB_CANCELLED)
         return;
     j->state = JOB_RUNNING;
+    if (j->kind == AGENTS_KIND_FIX) {
+        job_fix_elaborated(j, v);
+        return;
+    }
     if (v->lean_failed) {
         if (j->ag->p->phase != PROXY_LEAN_UP && j->lean_retries++ < 1) {
             /* Lean exited under the candidate: check it once more after the restart */
@@ -626,6 +645,17 @@ job_llm_done_cb(struct llm_request *q, const struct llm_result *res, void *arg)
         agents_pump(j->ag);
         return;
     }
+    if (j->kind == AGENTS_KIND_FIX) {
+        if (j->fix_phase == 2) {
+            job_fix_reviewed(j, res);
+        } else if (!res->ok) {
+            job_end(j, JOB_FAILED, "the LLM request failed: %s", res->error);
+        } else {
+            job_push_msg(j, "assistant", res->text);
+            job_fix_candidate(j, res->text);
+        }
+        return;
+    }
     if (j->kind == AGENTS_KIND_REVIEW) {
         char *msg = NULL;
         bool ok = review_reply(j->ag->p, j->uri, j->name, j->review_key, res, &msg);
@@ -662,6 +692,62 @@ job_llm_done_cb(struct llm_request *q, const struct llm_result *res, void *arg)
     reply_candidate_release(&c);
 }
 
+/* Jobs of one class exclude each other on a node: proofs, reviews, statement repairs. */
+static int
+job_class(enum agents_kind k)
+{
+    return k == AGENTS_KIND_REVIEW ? 1 : k == AGENTS_KIND_FIX ? 2 : 0;
+}
+
+/* fixStatement: where the declaration head (keyword .. type) and the LaTeX statement lie in
+ * the snapshot. Returns 0 or -1. */
+static int
+job_fix_spans(struct job *j, const struct analysis_node *node)
+{
+    const char *t = j->text;
+    /* the head ends at the `:=` before the body */
+    size_t e = j->anchor;
+    while (e > j->node_start && (t[e - 1] == ' ' || t[e - 1] == '\n'))
+        e--;
+    if (e >= j->node_start + 2 && t[e - 1] == 'y' && t[e - 2] == 'b') {
+        e -= 2;
+        while (e > j->node_start && (t[e - 1] == ' ' || t[e - 1] == '\n'))
+            e--;
+    }
+    if (e < j->node_start + 2 || t[e - 1] != '=' || t[e - 2] != ':')
+        return -1;
+    e -= 2;
+    while (e > j->node_start && (t[e - 1] == ' ' || t[e - 1] == '\n'))
+        e--;
+    /* the head starts at the keyword before the name */
+    size_t kl = strlen(node->keyword);
+    char *key = xasprintf("%s ", node->keyword);
+    size_t from = j->node_start, at = SIZE_MAX;
+    for (const char *q = t + from; (q = strstr(q, key)) != NULL && (size_t)(q - t) < e; q++)
+        at = (size_t)(q - t);
+    free(key);
+    if (at == SIZE_MAX || at + kl >= e)
+        return -1;
+    j->head_start = at;
+    j->head_end = e;
+    /* the LaTeX statement: the attribute read again from the head's prefix */
+    struct lean_lex *lx = lean_lex_new(t + j->node_start, e - j->node_start);
+    struct decls *d = decls_new(lx);
+    struct blueprint *bp = blueprint_new(lx, d);
+    for (size_t i = 0; i < blueprint_count(bp) && j->latex_end == 0; i++) {
+        const struct blueprint_field *f =
+            blueprint_attr_field(blueprint_get(bp, i), BLUEPRINT_FIELD_STATEMENT);
+        if (f && f->value_kind == BLUEPRINT_VALUE_DOC) {
+            j->latex_start = j->node_start + f->text_span.start;
+            j->latex_end = j->node_start + f->text_span.end;
+        }
+    }
+    blueprint_free(bp);
+    decls_free(d);
+    lean_lex_free(lx);
+    return 0;
+}
+
 /* A review job's one request: the reviewer's prompt (src/prompts/reviewer.txt) and the
  * message review_prompt() made. */
 static void
@@ -686,6 +772,255 @@ job_review_round(struct job *j)
         j->state = JOB_RUNNING;
 }
 
+/* ---- fixStatement: propose (LLM), elaborate (Lean, proof sorry), review again ---- */
+
+/* The last fenced block tagged with one of tags ("lean", "latex"), trimmed; NULL if none. */
+static char *
+fenced_block(const char *text, const char *const *tags)
+{
+    char *found = NULL;
+    for (const char *q = text; (q = strstr(q, "```")) != NULL;) {
+        const char *tag = q + 3, *nl = strchr(tag, '\n');
+        if (nl == NULL)
+            break;
+        const char *close = strstr(nl + 1, "```");
+        if (close == NULL)
+            break;
+        bool want = false;
+        for (const char *const *t = tags; *t; t++)
+            want |= (size_t)(nl - tag) == strlen(*t) && strncmp(tag, *t, strlen(*t)) == 0;
+        if (want) {
+            const char *a = nl + 1, *z = close;
+            while (a < z && (*a == ' ' || *a == '\n'))
+                a++;
+            while (z > a && (z[-1] == ' ' || z[-1] == '\n'))
+                z--;
+            free(found);
+            found = xstrndup(a, (size_t)(z - a));
+        }
+        q = close + 3;
+    }
+    return found;
+}
+
+static bool
+ident_char(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           c == '_' || c == '.' || c == '\'' || (unsigned char)c >= 0x80;
+}
+
+/* Why a candidate statement must not reach Lean (a word that cheats), or NULL. */
+static char *
+statement_refusal(const char *stmt)
+{
+    static const char *const banned[] = {"sorry", "admit", "sorry_using", "axiom",
+                                         "native_decide"};
+    for (size_t i = 0; i < sizeof banned / sizeof *banned; i++) {
+        size_t n = strlen(banned[i]);
+        for (const char *q = stmt; (q = strstr(q, banned[i])) != NULL; q += n)
+            if ((q == stmt || !ident_char(q[-1])) && !ident_char(q[n]))
+                return xasprintf("it uses `%s`", banned[i]);
+    }
+    return NULL;
+}
+
+static void
+job_fix_round(struct job *j)
+{
+    struct proxy *p = j->ag->p;
+    struct llm *l = agents_llm(j->ag);
+    if (l == NULL) {
+        job_end(j, JOB_FAILED, "no LLM is configured (llm.provider)");
+        return;
+    }
+    if (j->attempts >= p->cfg.agents_max_attempts) {
+        job_end(j, JOB_FAILED, "no corrected statement after %d rounds; last: %s", j->attempts,
+                j->feedback ? j->feedback : "none");
+        return;
+    }
+    if (j->nmsgs == 0) {
+        job_push_msg(j, "user", j->context);
+    } else {
+        char *next = xasprintf("%s\n\nReply with a corrected statement in one fenced lean block.",
+                               j->feedback ? j->feedback : "The candidate failed.");
+        job_push_msg(j, "user", next);
+        free(next);
+    }
+    struct llm_message *msgs = xcalloc(j->nmsgs, sizeof *msgs);
+    for (size_t i = 0; i < j->nmsgs; i++) {
+        msgs[i].role = j->msgs[i].role;
+        msgs[i].content = j->msgs[i].content;
+    }
+    j->attempts++;
+    j->fix_phase = 0;
+    char *line = xasprintf("statement round %d of %ld", j->attempts, p->cfg.agents_max_attempts);
+    job_progress_send(j, "report", line, true);
+    free(line);
+    j->llm = llm_request_start(l, prompt_statement, msgs, j->nmsgs, job_llm_done_cb, j);
+    free(msgs);
+    if (j->llm == NULL)
+        job_end(j, JOB_FAILED, "the LLM request could not be started");
+    else
+        j->state = JOB_RUNNING;
+}
+
+/* The LLM proposed: check the form, then let Lean elaborate it with `sorry` as its proof. */
+static void
+job_fix_candidate(struct job *j, const char *reply)
+{
+    static const char *const lean_tags[] = {"lean", "lean4", "", NULL};
+    static const char *const latex_tags[] = {"latex", "tex", NULL};
+    char *stmt = fenced_block(reply, lean_tags);
+    char *latex = fenced_block(reply, latex_tags);
+    char *head = xasprintf("%.*s", (int)(j->head_end - j->head_start), j->text + j->head_start);
+    /* the keyword and the name as they are now */
+    const char *sp = strchr(head, ' ');
+    size_t prefix = 0;
+    if (sp) {
+        const char *nm = sp + 1;
+        while (*nm == ' ')
+            nm++;
+        prefix = (size_t)(nm - head) + strlen(j->name);
+    }
+    const char *why = NULL;
+    char *refusal = stmt ? statement_refusal(stmt) : NULL;
+    if (stmt == NULL)
+        why = "Your reply had no fenced lean block with the statement.";
+    else if (prefix == 0 || strncmp(stmt, head, prefix) != 0 ||
+             !(stmt[prefix] == ' ' || stmt[prefix] == '\n' || stmt[prefix] == ':'))
+        why = "The block must start with the keyword and the name as they are now.";
+    else if (strstr(stmt, ":=") != NULL)
+        why = "The block must hold the statement only: no `:=` and no proof.";
+    else if (refusal)
+        why = refusal;
+    else if (latex && strstr(latex, "-/") != NULL)
+        why = "The LaTeX statement must not contain `-/` (it ends the doc comment).";
+    else if (latex && j->latex_end == 0)
+        why = "The node has no LaTeX statement field to replace; give the Lean statement only.";
+    if (why) {
+        job_set_feedback(j, "The candidate was refused before Lean saw it: %s", why);
+        free(refusal);
+        free(stmt);
+        free(latex);
+        free(head);
+        job_step(j);
+        return;
+    }
+    free(head);
+    free(j->new_statement);
+    free(j->new_latex);
+    j->new_statement = stmt;
+    j->new_latex = latex;
+    struct buf b;
+    buf_init(&b, j->head_start + strlen(stmt) + 32);
+    buf_add(&b, j->text, j->head_start);
+    buf_adds(&b, stmt);
+    buf_adds(&b, "\n    := by\n  sorry\n");
+    uint32_t region = 0;
+    for (size_t i = 0; i < j->node_start; i++)
+        region += j->text[i] == '\n';
+    if (j->sd == NULL)
+        j->sd = shadow_open(j->ag->p->shadow, j->uri);
+    struct shadow_check_options o = {.region_line = region};
+    j->fix_phase = 1;
+    j->steps++;
+    int rc2 = shadow_check(j->sd, b.data, b.len, &o, job_verdict_cb, j);
+    buf_release(&b);
+    if (rc2 < 0) {
+        job_end(j, JOB_FAILED, "Lean is not running: the candidate cannot be checked");
+        return;
+    }
+    j->state = JOB_VERIFYING;
+}
+
+/* Lean elaborated the candidate: on to the reviewer, or back to the LLM with Lean's errors. */
+static void
+job_fix_elaborated(struct job *j, const struct shadow_verdict *v)
+{
+    struct proxy *p = j->ag->p;
+    if (v->lean_failed) {
+        job_end(j, JOB_FAILED, "%s", v->reason);
+        return;
+    }
+    if (*v->errors) {
+        char *line = xasprintf("statement round %d: Lean rejects it", j->attempts);
+        job_progress_send(j, "report", line, true);
+        free(line);
+        job_set_feedback(j, "Lean rejects the statement (elaborated with `sorry` as its proof):\n%s",
+                         v->errors);
+        job_step(j);
+        return;
+    }
+    struct document *doc = documents_get(p->docs, j->uri);
+    struct analysis *a = doc ? workspace_analysis(p, doc) : NULL;
+    const struct analysis_node *node = a ? analysis_node_by_name(a, j->name) : NULL;
+    struct llm *l = agents_llm(j->ag);
+    if (node == NULL || l == NULL) {
+        job_end(j, JOB_FAILED, "`%s` is gone from the document", j->name);
+        return;
+    }
+    char *msg = review_candidate_prompt(p, doc, a, node, j->new_statement, j->new_latex);
+    struct llm_message m = {"user", msg};
+    j->fix_phase = 2;
+    job_progress_send(j, "report", "Lean accepts the statement; the reviewer checks it", true);
+    j->llm = llm_request_start(l, prompt_reviewer, &m, 1, job_llm_done_cb, j);
+    free(msg);
+    if (j->llm == NULL)
+        job_end(j, JOB_FAILED, "the LLM request could not be started");
+    else
+        j->state = JOB_RUNNING;
+}
+
+/* The names of the nodes of the job's document that depend on it, ", "-separated. */
+static char *
+job_dependents(struct job *j)
+{
+    struct proxy *p = j->ag->p;
+    struct document *doc = documents_get(p->docs, j->uri);
+    struct analysis *a = doc ? workspace_analysis(p, doc) : NULL;
+    struct buf b;
+    buf_init(&b, 0);
+    for (size_t i = 0; a && i < analysis_node_count(a); i++) {
+        const struct analysis_node *n = analysis_node(a, i);
+        for (size_t k = 0; k < n->ndeps; k++)
+            if (strcmp(n->deps[k], j->name) == 0) {
+                buf_addf(&b, "%s`%s`", b.len ? ", " : "", n->name);
+                break;
+            }
+    }
+    return buf_detach(&b, NULL);
+}
+
+static void
+job_fix_reviewed(struct job *j, const struct llm_result *res)
+{
+    if (!res->ok) {
+        job_end(j, JOB_FAILED, "the review of the candidate failed: %s", res->error);
+        return;
+    }
+    char *why = NULL;
+    int r = review_candidate_verdict(res->text, res->text_len, &why);
+    if (r == 1) {
+        free(why);
+        char *deps = job_dependents(j);
+        j->proposal = true;
+        job_end(j, JOB_SUCCEEDED,
+                "a corrected statement of `%s` elaborates and the reviewer finds it faithful: "
+                "apply it with the code action%s%s",
+                j->name, *deps ? "; these nodes depend on it and their proofs may break: " : "",
+                deps);
+        free(deps);
+        return;
+    }
+    job_set_feedback(j, r == 0 ? "The Target-Reviewer still finds, for your candidate:\n%s"
+                               : "The review of your candidate failed: %s",
+                     why ? why : "?");
+    free(why);
+    job_step(j);
+}
+
+
 /* The next thing to try: a portfolio tactic, else an LLM round, else give up. */
 static void
 job_step(struct job *j)
@@ -693,6 +1028,10 @@ job_step(struct job *j)
     struct proxy *p = j->ag->p;
     if (j->kind == AGENTS_KIND_REVIEW) {
         job_review_round(j);
+        return;
+    }
+    if (j->kind == AGENTS_KIND_FIX) {
+        job_fix_round(j);
         return;
     }
     char **tactics = p->cfg.agents_tactics;
@@ -783,19 +1122,23 @@ agents_start(struct proxy *p, struct document *doc, const char *name, enum agent
         *err = xasprintf("no theorem or lemma `%s` in %s", name, document_uri(doc));
         return NULL;
     }
-    bool review = kind == AGENTS_KIND_REVIEW;
+    bool review = kind == AGENTS_KIND_REVIEW, fix = kind == AGENTS_KIND_FIX;
+    if (fix && !review_has_findings(p, document_uri(doc), node->name)) {
+        *err = xasprintf("`%s` has no review finding to fix (run marathon.review first)", name);
+        return NULL;
+    }
     if (kind == AGENTS_KIND_REPAIR && node->status != ANALYSIS_STATUS_ERROR) {
         *err = xasprintf("`%s` has no Lean error to repair (status %s)", name,
                          node->status == ANALYSIS_STATUS_SORRY ? "sorry: prove it instead"
                                                                : "not error");
         return NULL;
     }
-    if (!review && kind != AGENTS_KIND_REPAIR && node->status == ANALYSIS_STATUS_PROVED) {
+    if (!review && !fix && kind != AGENTS_KIND_REPAIR && node->status == ANALYSIS_STATUS_PROVED) {
         *err = xasprintf("`%s` is proved already", name);
         return NULL;
     }
     for (struct job *j = ag->jobs; j; j = j->next) {
-        if (job_active(j) && (j->kind == AGENTS_KIND_REVIEW) == review &&
+        if (job_active(j) && job_class(j->kind) == job_class(kind) &&
             strcmp(j->uri, document_uri(doc)) == 0 && strcmp(j->name, node->name) == 0) {
             *err = xasprintf("%s is already working on `%s`", j->id, node->name);
             return NULL;
@@ -827,13 +1170,21 @@ agents_start(struct proxy *p, struct document *doc, const char *name, enum agent
         j->body_end = j->anchor;
     j->statement = xstrndup(text + j->node_start, j->anchor - j->node_start);
     j->context = review ? review_prompt(p, doc, a, node, j->review_key)
+                 : fix  ? review_fix_prompt(p, doc, a, node)
                         : job_context_text(p, doc, a, node);
+    if (fix && job_fix_spans(j, node) < 0) {
+        *err = xasprintf("cannot find where the statement of `%s` starts and ends", name);
+        ag->jobs = j->next;
+        job_free(j);
+        return NULL;
+    }
     j->state = JOB_QUEUED;
     j->next = ag->jobs;
     ag->jobs = j;
     /* a new job supersedes what older ones left on this node */
     for (struct job *o = j->next; o && !review; o = o->next)
-        if (!job_active(o) && strcmp(o->uri, j->uri) == 0 && strcmp(o->name, j->name) == 0)
+        if (!job_active(o) && job_class(o->kind) == job_class(kind) &&
+            strcmp(o->uri, j->uri) == 0 && strcmp(o->name, j->name) == 0)
             o->proposal = false;
     if (p->client_work_done_progress) {
         struct buf b;
@@ -921,10 +1272,11 @@ job_current_node(struct proxy *p, const struct job *j, struct document *doc, siz
 }
 
 static struct job *
-agents_proposal_of(struct agents *ag, const char *uri, const char *name)
+agents_proposal_of(struct agents *ag, const char *uri, const char *name, bool statement)
 {
     for (struct job *j = ag->jobs; j; j = j->next)
-        if (j->proposal && strcmp(j->uri, uri) == 0 && strcmp(j->name, name) == 0)
+        if (j->proposal && (j->kind == AGENTS_KIND_FIX) == statement && strcmp(j->uri, uri) == 0 &&
+            strcmp(j->name, name) == 0)
             return j;
     return NULL;
 }
@@ -932,7 +1284,7 @@ agents_proposal_of(struct agents *ag, const char *uri, const char *name)
 char *
 agents_proposal_edit(struct proxy *p, struct document *doc, const char *name)
 {
-    struct job *j = agents_proposal_of(p->agents, document_uri(doc), name);
+    struct job *j = agents_proposal_of(p->agents, document_uri(doc), name, false);
     return j ? job_edit(p, j, doc) : NULL;
 }
 
@@ -991,7 +1343,11 @@ agents_publish(struct agents *ag, const char *uri)
             newer ? NULL : job_current_node(p, j, doc, &ns, &an, &be);
         if (node == NULL)
             continue;
-        char *msg = j->proposal
+        bool fix = j->kind == AGENTS_KIND_FIX;
+        char *msg = j->proposal && fix
+                        ? xasprintf("lsp-proxy agent: %s. The statement: %s", j->message,
+                                    j->new_statement)
+                    : j->proposal
                         ? xasprintf("lsp-proxy agent: a proof of `%s` was found and checked by "
                                     "Lean (%s): use the code action \"Apply proof found for "
                                     "`%s`\"",
@@ -1003,7 +1359,8 @@ agents_publish(struct agents *ag, const char *uri)
                  "\"message\":",
                  first ? "" : ",", node->name_range.start.line, node->name_range.start.character,
                  node->name_range.end.line, node->name_range.end.character, j->proposal ? 3 : 2,
-                 j->proposal ? "agent.proof-found" : "agent.failed");
+                 j->proposal ? (fix ? "agent.statement-found" : "agent.proof-found")
+                             : "agent.failed");
         buf_add_json_string(&b, msg, strlen(msg));
         buf_addf(&b, ",\"data\":{\"jobId\":\"%s\"}}", j->id);
         free(msg);
@@ -1111,4 +1468,30 @@ agents_progress(struct proxy *p, struct document *doc, struct jspan params)
     struct jspan processing;
     if (jscan_get(params, "processing", &processing) && jscan_array_len(processing) == 0)
         agents_publish(p->agents, document_uri(doc)); /* proposals that no longer fit go */
+}
+
+char *
+agents_statement_edit(struct proxy *p, struct document *doc, const char *name, char **statement)
+{
+    *statement = NULL;
+    struct job *j = agents_proposal_of(p->agents, document_uri(doc), name, true);
+    size_t node_start, anchor, body_end;
+    if (j == NULL || j->new_statement == NULL ||
+        job_current_node(p, j, doc, &node_start, &anchor, &body_end) == NULL)
+        return NULL;
+    /* the statement is unchanged: the snapshot's offsets hold from the node's start */
+    size_t shift = node_start - j->node_start;
+    struct edits_change ch[2];
+    size_t n = 0;
+    if (j->new_latex && j->latex_end) {
+        ch[n].range.start = document_position(doc, j->latex_start + shift);
+        ch[n].range.end = document_position(doc, j->latex_end + shift);
+        ch[n++].text = j->new_latex;
+    }
+    ch[n].range.start = document_position(doc, j->head_start + shift);
+    ch[n].range.end = document_position(doc, j->head_end + shift);
+    ch[n++].text = j->new_statement;
+    *statement = xstrdup(j->new_statement);
+    return edits_workspace_edit(document_uri(doc), document_version(doc),
+                                p->client_document_changes, ch, n);
 }

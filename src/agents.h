@@ -34,7 +34,15 @@ struct document;
 struct proxy;
 
 /* REVIEW: one read-only reviewer request on a target (review.h); no Lean, no edit. */
-enum agents_kind { AGENTS_KIND_PROVE, AGENTS_KIND_REPAIR, AGENTS_KIND_TACTICS, AGENTS_KIND_REVIEW };
+/* FIX: marathon.fixStatement: a corrected statement for a review finding, elaborated by
+ * Lean (proof `sorry`) and reviewed again before it is offered; never applied by itself. */
+enum agents_kind {
+    AGENTS_KIND_PROVE,
+    AGENTS_KIND_REPAIR,
+    AGENTS_KIND_TACTICS,
+    AGENTS_KIND_REVIEW,
+    AGENTS_KIND_FIX
+};
 
 struct agents *agents_new(struct proxy *p);
 /* Cancels what runs (no callback reaches the editor afterwards) and frees everything. */
@@ -58,6 +66,11 @@ void agents_llm_json(struct proxy *p, struct buf *out);
  * the current text; NULL when there is none or it no longer fits. */
 char *agents_proposal_edit(struct proxy *p, struct document *doc, const char *name);
 
+/* The corrected statement found for name (fixStatement): the WorkspaceEdit (JSON, new
+ * string) against the current text and, in *statement (new string), the new declaration
+ * head; NULL when there is none or the statement changed since. */
+char *agents_statement_edit(struct proxy *p, struct document *doc, const char *name,
+                            char **statement);
 /* ---- the router's hooks ---- */
 void agents_document_saved(struct proxy *p, struct document *doc);
 void agents_document_closing(struct proxy *p, struct document *doc);

@@ -8,5 +8,6 @@
 extern const char prompt_prover[];   /* src/prompts/prover.txt: the Worker (prove) */
 extern const char prompt_repairer[]; /* src/prompts/repairer.txt: the Refiner (repair) */
 extern const char prompt_reviewer[]; /* src/prompts/reviewer.txt: the Target-Reviewer */
+extern const char prompt_statement[]; /* src/prompts/statement.txt: the statement Refiner */
 
 #endif

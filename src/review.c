@@ -680,3 +680,89 @@ review_open_findings(struct proxy *p, struct document *doc)
             return true;
     return false;
 }
+
+/* ---- statement repair ---- */
+
+bool
+review_has_findings(struct proxy *p, const char *uri, const char *name)
+{
+    struct entry *e = entry_get(p->review, uri, name, false);
+    return e && e->state == ENTRY_FINDINGS && e->nfindings > 0;
+}
+
+/* The file in scope, target and LaTeX parts shared by both prompts. */
+static void
+add_sources(struct proxy *p, struct buf *b, const struct document *doc, const struct analysis *a,
+            const struct analysis_node *node, const char *latex)
+{
+    struct context *c = context_new(doc, a, node, REVIEW_CONTEXT_MAX);
+    char *target = review_target(p->review, node->label);
+    if (target)
+        buf_addf(b, "The canonical target (from the problem file):\n%s\n\n", target);
+    if (latex || c->latex_statement)
+        buf_addf(b, "The LaTeX statement of the blueprint node:\n%s\n\n",
+                 latex ? latex : c->latex_statement);
+    buf_addf(b, "The definitions and statements in scope before it:\n```lean\n%s```\n", c->file);
+    free(target);
+    context_free(c);
+}
+
+char *
+review_fix_prompt(struct proxy *p, const struct document *doc, const struct analysis *a,
+                  const struct analysis_node *node)
+{
+    struct entry *e = entry_get(p->review, document_uri(doc), node->name, false);
+    char *statement = context_statement(doc, node);
+    struct buf b;
+    buf_init(&b, 0);
+    buf_addf(&b, "Propose a corrected statement of `%s`.\n\nIts Lean statement now:\n```lean\n%s\n"
+                 "```\n\nThe reviewer's findings:\n",
+             node->name, statement);
+    for (size_t i = 0; e && i < e->nfindings; i++) {
+        buf_addf(&b, "- %s: %s", e->findings[i].code + 7, e->findings[i].explanation);
+        if (e->findings[i].suggestion)
+            buf_addf(&b, " (suggested: %s)", e->findings[i].suggestion);
+        buf_addch(&b, '\n');
+    }
+    buf_addch(&b, '\n');
+    add_sources(p, &b, doc, a, node, NULL);
+    free(statement);
+    return buf_detach(&b, NULL);
+}
+
+char *
+review_candidate_prompt(struct proxy *p, const struct document *doc, const struct analysis *a,
+                        const struct analysis_node *node, const char *lean, const char *latex)
+{
+    struct buf b;
+    buf_init(&b, 0);
+    buf_addf(&b, "Review the corrected statement of `%s`.\n\nThe Lean statement (the proof is "
+                 "not your concern):\n```lean\n%s\n```\n\n",
+             node->name, lean);
+    add_sources(p, &b, doc, a, node, latex);
+    return buf_detach(&b, NULL);
+}
+
+int
+review_candidate_verdict(const char *text, size_t len, char **why)
+{
+    struct verdict v;
+    char err[256];
+    *why = NULL;
+    if (verdict_parse(text, len, &v, err, sizeof err) < 0) {
+        *why = xstrdup(err);
+        return -1;
+    }
+    if (v.faithful) {
+        verdict_release(&v);
+        return 1;
+    }
+    struct buf b;
+    buf_init(&b, 0);
+    for (size_t i = 0; i < v.nfindings; i++)
+        buf_addf(&b, "%s- %s: %s", i ? "\n" : "", verdict_code(v.findings[i].category) + 7,
+                 v.findings[i].explanation);
+    verdict_release(&v);
+    *why = buf_detach(&b, NULL);
+    return 0;
+}

@@ -87,4 +87,24 @@ char *review_prompt(struct proxy *p, const struct document *doc, const struct an
 bool review_reply(struct proxy *p, const char *uri, const char *name, const char *key,
                   const struct llm_result *res, char **message);
 
+/* ---- statement repair (marathon.fixStatement) ---- */
+
+/* True when node name of uri has review findings (open or dismissed): something to fix. */
+bool review_has_findings(struct proxy *p, const char *uri, const char *name);
+
+/* The first message to the statement Refiner (src/prompts/statement.txt): the findings,
+ * the LaTeX statement, the target, the Lean statement, the file in scope. New string. */
+char *review_fix_prompt(struct proxy *p, const struct document *doc, const struct analysis *a,
+                        const struct analysis_node *node);
+
+/* The reviewer's message for a candidate statement of node (lean: the declaration head;
+ * latex: the new LaTeX statement or NULL for the node's current one). New string. */
+char *review_candidate_prompt(struct proxy *p, const struct document *doc,
+                              const struct analysis *a, const struct analysis_node *node,
+                              const char *lean, const char *latex);
+
+/* Reads a reviewer's reply to a candidate: 1 faithful, 0 findings (*why: them, as the next
+ * round's feedback), -1 unparsable (*why: the reason). *why is a new string or NULL. */
+int review_candidate_verdict(const char *text, size_t len, char **why);
+
 #endif

@@ -25,7 +25,12 @@ main(void)
     ok(init != NULL, "initialize answered");
     const cJSON *caps = test_json_path(init, "result.capabilities");
     const cJSON *cmds = test_json_path(caps, "executeCommandProvider.commands");
-    ok(cJSON_IsArray(cmds) && cJSON_GetArraySize(cmds) == 8, "executeCommandProvider added with 8 commands");
+    ok(cJSON_IsArray(cmds) && cJSON_GetArraySize(cmds) == 9,
+       "executeCommandProvider added with the 9 commands of shared/INTERFACE.md");
+    char *all = cmds ? cJSON_PrintUnformatted(cmds) : NULL;
+    ok(all && strstr(all, "\"marathon.fixStatement\"") && strstr(all, "\"marathon.review\""),
+       "fixStatement and review among them");
+    free(all);
     const cJSON *c0 = cJSON_GetArrayItem(cmds, 0);
     is_str(c0 ? c0->valuestring : NULL, "marathon.dag", "first command");
     ok(cJSON_IsTrue(test_json_path(caps, "codeActionProvider.resolveProvider")), "Lean's codeActionProvider kept");

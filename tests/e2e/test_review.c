@@ -193,7 +193,21 @@ main(void)
         skip("review", "binaries not built");
         return done_testing();
     }
-    char script[8192] = "";
+    char script[16384] = "";
+    /* statement repair: refused (a proof), rejected by Lean, then accepted and reviewed */
+    line(script, sizeof script, "Propose a corrected statement of `thm_weak`",
+         "```lean\ntheorem thm_weak (n : Nat) : True := trivial\n```", NULL);
+    line(script, sizeof script, "Propose a corrected statement of `thm_weak`",
+         "```lean\ntheorem thm_weak (n : Nat) : n * n = n -- @fake error: type mismatch in "
+         "the candidate\n```",
+         NULL);
+    line(script, sizeof script, "Propose a corrected statement of `thm_weak`",
+         "Use the sum.\n```lean\ntheorem thm_weak (n : Nat) :\n    (Finset.range n).sum (fun i => 2 "
+         "* i + 1) = n ^ 2\n```\n```latex\nFor every $n$, the first $n$ odd numbers sum to "
+         "$n^2$.\n```",
+         NULL);
+    line(script, sizeof script, "Review the corrected statement of `thm_weak`",
+         "{\"verdict\":\"faithful\",\"findings\":[]}", NULL);
     line(script, sizeof script, "`thm_ok`",
          "Checked.\n```json\n{\"verdict\": \"faithful\", \"findings\": []}\n```", "\"times\":-1");
     line(script, sizeof script, "`thm_weak`",
@@ -290,6 +304,57 @@ main(void)
         }
     }
     e2e_command(&e, "marathon.cancel", "{}");
+
+    /* a corrected statement: proposed, elaborated, reviewed, offered; never applied */
+    snprintf(arg, sizeof arg, "{\"uri\":\"%s\",\"name\":\"thm_weak\"}", URI);
+    const cJSON *fr = e2e_command(&e, "marathon.fixStatement", arg);
+    const char *fid = cJSON_GetStringValue(test_json_path(fr, "result.jobId"));
+    ok(fid != NULL, "fixStatement: a job id");
+    cJSON *fj = fid ? e2e_job_wait(&e, fid, 15000) : NULL;
+    is_str(e2e_job_str(fj, "kind"), "fixStatement", "kind fixStatement");
+    is_str(e2e_job_str(fj, "state"), "succeeded", "a corrected statement found");
+    is_contains(e2e_job_str(fj, "message"), "elaborates and the reviewer finds it faithful",
+                "the message says what was checked");
+    is_int((int)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(fj, "attempts")), 3,
+           "three rounds");
+    cJSON_Delete(fj);
+    rec = test_read_file(llm.record);
+    ok(rec && strstr(rec, "The block must hold the statement only"), "round 2 hears why round 1 was refused");
+    ok(rec && strstr(rec, "type mismatch in the candidate"), "round 3 hears Lean's error");
+    ok(rec && strstr(rec, "You are the Refiner for statements"), "the statement Refiner's prompt");
+    ok(rec && strstr(rec, "Review the corrected statement of `thm_weak`") &&
+           strstr(rec, "the first $n$ odd numbers sum to $n^2$"),
+       "the candidate (with its new LaTeX) is reviewed again");
+    free(rec);
+    ok(test_count_lines(e.record, "(Finset.range n).sum") >= 1 &&
+           test_count_lines(e.record, ":= by\\n  sorry") >= 1,
+       "Lean elaborated the candidate with sorry as its proof");
+    snprintf(params, sizeof params,
+             "{\"textDocument\":{\"uri\":\"%s\"},\"range\":{\"start\":{\"line\":5,\"character\":8},"
+             "\"end\":{\"line\":5,\"character\":8}},\"context\":{\"diagnostics\":[]}}",
+             URI);
+    ca = e2e_call(&e, "textDocument/codeAction", params, 5000);
+    cas = ca ? cJSON_PrintUnformatted(ca) : NULL;
+    ok(cas && strstr(cas, "Apply corrected statement of `thm_weak`: theorem thm_weak (n : Nat) :"),
+       "offered as a code action that shows the new statement");
+    ok(cas && strstr(cas, "\"newText\":\"For every $n$, the first $n$ odd numbers sum to $n^2$.\""),
+       "its edit replaces the LaTeX statement");
+    ok(cas && strstr(cas, "\"range\":{\"start\":{\"line\":5,\"character\":0},\"end\":{\"line\":5,"
+                          "\"character\":38}}"),
+       "and the declaration head, up to `:=`");
+    ok(cas && strstr(cas, "Propose a corrected statement"), "the propose action is there too");
+    free(cas);
+    int applied = 0;
+    for (size_t i = 0; i < lsp_client_history_len(e.c); i++) {
+        const char *m = cJSON_GetStringValue(
+            cJSON_GetObjectItemCaseSensitive(lsp_client_history(e.c, i), "method"));
+        applied += m && strcmp(m, "workspace/applyEdit") == 0;
+    }
+    is_int(applied, 0, "never applied without the person's click");
+    snprintf(arg, sizeof arg, "{\"uri\":\"%s\",\"name\":\"thm_ok\"}", URI);
+    fr = e2e_command(&e, "marathon.fixStatement", arg);
+    is_contains(cJSON_GetStringValue(test_json_path(fr, "error.message")), "no review finding",
+                "fixStatement without a finding: an error");
 
     /* dismiss one, then the other */
     snprintf(arg, sizeof arg, "{\"uri\":\"%s\",\"name\":\"thm_weak\",\"code\":\"review.too-weak\"}", URI);
