@@ -77,6 +77,8 @@ struct job {
      * [latex_start, latex_end) (latex_end == 0: none) in text; the candidate */
     size_t head_start, head_end, latex_start, latex_end;
     int fix_phase; /* 0 the LLM proposes, 1 Lean elaborates, 2 the reviewer judges */
+    bool vacuity_checked; /* review: the deterministic check ran (or cannot run) */
+    char *binders;        /* review: the statement's binders, for the vacuity check */
     char *new_statement, *new_latex;
     size_t tactic;            /* next portfolio entry */
     int attempts;             /* LLM rounds sent */
@@ -127,6 +129,8 @@ struct shadow_verdict;
 static void job_fix_candidate(struct job *j, const char *reply);
 static void job_fix_elaborated(struct job *j, const struct shadow_verdict *v);
 static void job_fix_reviewed(struct job *j, const struct llm_result *res);
+static void job_vacuity_verdict(struct job *j, const struct shadow_verdict *v);
+static char *job_binders(const struct job *j);
 
 struct agents *
 agents_new(struct proxy *p)
@@ -154,6 +158,7 @@ job_free(struct job *j)
     free(j->context);
     free(j->new_statement);
     free(j->new_latex);
+    free(j->binders);
     free(j->candidate);
     free(j->helpers);
     free(j->feedback);
@@ -496,6 +501,10 @@ job_verdict_cb(struct shadow_doc *sd, const struct shadow_verdict *v, void *arg)
         job_fix_elaborated(j, v);
         return;
     }
+    if (j->kind == AGENTS_KIND_REVIEW) {
+        job_vacuity_verdict(j, v);
+        return;
+    }
     if (v->lean_failed) {
         if (j->ag->p->phase != PROXY_LEAN_UP && j->lean_retries++ < 1) {
             /* Lean exited under the candidate: check it once more after the restart */
@@ -750,9 +759,106 @@ job_fix_spans(struct job *j, const struct analysis_node *node)
 
 /* A review job's one request: the reviewer's prompt (src/prompts/reviewer.txt) and the
  * message review_prompt() made. */
+/* The binders of the declaration head: what follows the name up to the colon of the type,
+ * outside brackets; NULL when there are none. */
+static char *
+job_binders(const struct job *j)
+{
+    const char *t = j->text;
+    const char *name = strstr(t + j->head_start, j->name);
+    if (name == NULL || (size_t)(name - t) >= j->head_end)
+        return NULL;
+    size_t from = (size_t)(name - t) + strlen(j->name);
+    int depth = 0;
+    for (size_t i = from; i < j->head_end; i++) {
+        char c = t[i];
+        if (c == '(' || c == '[' || c == '{')
+            depth++;
+        else if (c == ')' || c == ']' || c == '}')
+            depth--;
+        else if (!strncmp(t + i, "\xe2\xa6\x83", 3)) /* ⦃ */
+            depth++;
+        else if (!strncmp(t + i, "\xe2\xa6\x84", 3)) /* ⦄ */
+            depth--;
+        else if (c == ':' && depth == 0) {
+            size_t a = from, z = i;
+            while (a < z && (t[a] == ' ' || t[a] == '\n'))
+                a++;
+            while (z > a && (t[z - 1] == ' ' || t[z - 1] == '\n'))
+                z--;
+            return z > a ? xstrndup(t + a, z - a) : NULL;
+        }
+    }
+    return NULL;
+}
+
+#define AGENTS_VACUITY_TACTIC "intros; first | contradiction | (simp_all; done) | omega"
+
+/* The deterministic check before the reviewer: can Lean derive False from the hypotheses
+ * alone? `example BINDERS : False := by …` in a shadow document, in the node's place. */
+static bool
+job_vacuity_check(struct job *j)
+{
+    j->vacuity_checked = true;
+    if (j->binders == NULL)
+        return false;
+    struct buf b;
+    buf_init(&b, j->node_start + strlen(j->binders) + 128);
+    buf_add(&b, j->text, j->node_start);
+    buf_addf(&b, "example %s : False := by " AGENTS_VACUITY_TACTIC "\n", j->binders);
+    uint32_t region = 0;
+    for (size_t i = 0; i < j->node_start; i++)
+        region += j->text[i] == '\n';
+    if (j->sd == NULL)
+        j->sd = shadow_open(j->ag->p->shadow, j->uri);
+    struct shadow_check_options o = {.region_line = region};
+    int rc = shadow_check(j->sd, b.data, b.len, &o, job_verdict_cb, j);
+    buf_release(&b);
+    if (rc < 0)
+        return false;
+    j->steps++;
+    j->state = JOB_VERIFYING;
+    job_progress_send(j, "report", "checking whether the hypotheses contradict each other", true);
+    return true;
+}
+
+/* The vacuity check's verdict: a vacuous statement is a finding without asking the LLM. */
+static void
+job_vacuity_verdict(struct job *j, const struct shadow_verdict *v)
+{
+    bool refuted = !v->lean_failed && !*v->errors; /* v dies with the document */
+    shadow_close(j->sd);
+    j->sd = NULL;
+    if (!refuted) {
+        job_step(j); /* not vacuous (or not known): on to the reviewer */
+        return;
+    }
+    char *expl = xasprintf("Lean derives False from the hypotheses alone (`example %s : False := "
+                           "by " AGENTS_VACUITY_TACTIC "` is accepted): the statement is "
+                           "vacuously true.",
+                           j->binders);
+    cJSON *o = cJSON_CreateObject(), *fs = cJSON_CreateArray(), *f = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "verdict", "unfaithful");
+    cJSON_AddStringToObject(f, "category", "vacuous-hypothesis");
+    cJSON_AddStringToObject(f, "explanation", expl);
+    cJSON_AddItemToArray(fs, f);
+    cJSON_AddItemToObject(o, "findings", fs);
+    char *json = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    struct llm_result res = {.ok = true, .text = json, .text_len = strlen(json), .error = ""};
+    char *msg = NULL;
+    bool ok = review_reply(j->ag->p, j->uri, j->name, j->review_key, &res, &msg);
+    job_end(j, ok ? JOB_SUCCEEDED : JOB_FAILED, "%s (deterministic check, no LLM request)", msg);
+    free(msg);
+    cJSON_free(json);
+    free(expl);
+}
+
 static void
 job_review_round(struct job *j)
 {
+    if (!j->vacuity_checked && job_vacuity_check(j))
+        return; /* job_vacuity_verdict() follows */
     struct llm *l = agents_llm(j->ag);
     if (l == NULL) {
         char *msg = NULL;
@@ -1172,6 +1278,8 @@ agents_start(struct proxy *p, struct document *doc, const char *name, enum agent
     j->context = review ? review_prompt(p, doc, a, node, j->review_key)
                  : fix  ? review_fix_prompt(p, doc, a, node)
                         : job_context_text(p, doc, a, node);
+    if (review && job_fix_spans(j, node) == 0)
+        j->binders = job_binders(j);
     if (fix && job_fix_spans(j, node) < 0) {
         *err = xasprintf("cannot find where the statement of `%s` starts and ends", name);
         ag->jobs = j->next;

@@ -33,6 +33,10 @@ static const char *TEXT =
     "  sorry\n"
     "\n"
     "theorem thm_slow : 3 = 3 := by\n"
+    "  sorry\n"
+    "\n"
+    "-- @fake proof: intros; first \\| contradiction \\| (simp_all; done) \\| omega\n"
+    "theorem thm_vac (n : Nat) (h : n < 0) : n = 5 := by\n"
     "  sorry\n";
 
 /* One script line: {"match": m, "content": c, EXTRA}. */
@@ -182,7 +186,8 @@ static const char *PROBLEM =
     "\\begin{theorem*}\\label{thm:missing} Nobody states this. \\end{theorem*}\n";
 
 #define ALL_DIAGS                                                                               \
-    "review.failed@12/3 review.failed@15/3 review.mismatched-object@5/2 review.too-weak@5/2"
+    "review.failed@12/3 review.failed@15/3 review.mismatched-object@5/2 review.too-weak@5/2 "     \
+    "review.vacuous-hypothesis@19/2"
 
 int
 main(void)
@@ -236,6 +241,10 @@ main(void)
     is_int(requests_for(&llm, "thm_ok"), 1, "thm_ok reviewed once");
     is_int(requests_for(&llm, "thm_weak"), 1, "thm_weak reviewed once");
     is_int(requests_for(&llm, "lem_aux"), 0, "the lemma is not reviewed (scope theorems)");
+    is_int(requests_for(&llm, "thm_vac"), 0,
+           "a vacuous statement is found by Lean alone: no LLM request");
+    ok(test_count_lines(e.record, "example (n : Nat) : False := by intros") >= 1,
+       "the vacuity check ran for thm_ok (binders, not refuted: reviewed by the LLM)");
     char *rec = test_read_file(llm.record);
     ok(rec && strstr(rec, "You are the Target-Reviewer"), "the reviewer's system prompt");
     ok(rec && strstr(rec, "The sum of the first $n$ odd numbers"), "the LaTeX statement is sent");
@@ -360,13 +369,13 @@ main(void)
     snprintf(arg, sizeof arg, "{\"uri\":\"%s\",\"name\":\"thm_weak\",\"code\":\"review.too-weak\"}", URI);
     const cJSON *r = e2e_command(&e, "marathon.dismiss", arg);
     ok(r && test_json_path(r, "result") != NULL, "dismiss: ok");
-    ok(wait_diags(&e, "review.failed@12/3 review.failed@15/3 review.mismatched-object@5/2", 5000),
+    ok(wait_diags(&e, "review.failed@12/3 review.failed@15/3 review.mismatched-object@5/2 review.vacuous-hypothesis@19/2", 5000),
        "the dismissed finding is gone, the other stays");
     is_str(dag_review(&e, "thm_weak"), "findings", "DAG: still findings");
     snprintf(arg, sizeof arg,
              "{\"uri\":\"%s\",\"name\":\"thm_weak\",\"code\":\"review.mismatched-object\"}", URI);
     e2e_command(&e, "marathon.dismiss", arg);
-    ok(wait_diags(&e, "review.failed@12/3 review.failed@15/3", 5000), "both dismissed");
+    ok(wait_diags(&e, "review.failed@12/3 review.failed@15/3 review.vacuous-hypothesis@19/2", 5000), "both dismissed");
     is_str(dag_review(&e, "thm_weak"), "dismissed", "DAG: dismissed");
     snprintf(arg, sizeof arg, "{\"uri\":\"%s\",\"name\":\"thm_ok\",\"code\":\"review.too-weak\"}", URI);
     r = e2e_command(&e, "marathon.dismiss", arg);
@@ -390,7 +399,7 @@ main(void)
     /* dismiss again on the new text (this one must survive the restart) */
     snprintf(arg, sizeof arg, "{\"uri\":\"%s\",\"name\":\"thm_weak\",\"code\":\"review.too-weak\"}", URI);
     e2e_command(&e, "marathon.dismiss", arg);
-    ok(wait_diags(&e, "review.failed@12/3 review.failed@15/3 review.mismatched-object@5/2", 5000),
+    ok(wait_diags(&e, "review.failed@12/3 review.failed@15/3 review.mismatched-object@5/2 review.vacuous-hypothesis@19/2", 5000),
        "dismissed on the new text");
 
     /* force: asks again */
@@ -416,7 +425,7 @@ main(void)
     }
     session(&e, &llm, state_dir);
     e2e_open(&e, URI, changed);
-    ok(wait_diags(&e, "review.failed@12/3 review.failed@15/3 review.mismatched-object@5/2", 10000),
+    ok(wait_diags(&e, "review.failed@12/3 review.failed@15/3 review.mismatched-object@5/2 review.vacuous-hypothesis@19/2", 10000),
        "after a restart: the cached findings, the dismissal kept");
     is_int(requests_for(&llm, "thm_weak"), 2, "no request for a cached verdict");
     is_int(requests_for(&llm, "thm_ok"), 2, "nor for thm_ok");
@@ -437,7 +446,8 @@ main(void)
     e2e_open(&e, URI, changed);
     ok(wait_diags(&e,
                   "review.coverage@0/2 review.extra-target@12/2 review.extra-target@15/2 "
-                  "review.failed@12/3 review.failed@15/3 review.mismatched-object@5/2",
+                  "review.extra-target@19/2 review.failed@12/3 review.failed@15/3 "
+                  "review.mismatched-object@5/2 review.vacuous-hypothesis@19/2",
                   10000),
        "problem file: thm:missing uncovered, thm_bad and thm_slow match no target");
     is_int(requests_for(&llm, "thm_weak"), 3, "a target text changes the cache key: asked again");

@@ -86,6 +86,9 @@
  *   (markers first, then the sorry/goals one); batch i of K covers lines < (i+1)*L/K.
  *
  * JUDGE MODE (tests/fake_lean/fl_judge.c cites the Lean sources of every text)
+ *   Without markers, a declaration whose type is `False` and whose proof is a tactic block
+ *   (`:= by …`, not sorry) is rejected ("unsolved goals ⊢ False"): no hypotheses are
+ *   contradictory unless a `proof:` marker names the tactic that refutes them.
  *   Judge markers are line comments that apply to the first declaration starting on their
  *   line or after it (so: put them before the declaration):
  *     -- @fake proof: ALT1 | ALT2   the accepted proofs (split at a `|` with blanks around it,

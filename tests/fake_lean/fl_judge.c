@@ -550,9 +550,21 @@ fl_judge_elaborate(struct fl_judge *j, fl_judge_emit_fn *emit, void *arg)
         while (fl_ident_next(j->m, d->end, &i, &s, &e))
             if (fl_judge_word_is(j->m, s, e, "native_decide") && !(s > 0 && j->m[s - 1] == '.'))
                 d->native = true;
-        if (!d->judged)
-            continue;
-        fl_judge_locate(j, d);
+        if (!d->judged) {
+            /* No tactic proves `False` (hypotheses are not contradictory unless a marker
+             * says so): an unmarked `... : False := by TACTICS` is rejected, as Lean would
+             * (lsp-proxy's vacuity check relies on it). A term such as an axiom is left
+             * alone. */
+            fl_judge_locate(j, d);
+            if (!d->proof || !d->goal || strcmp(d->goal, "\xe2\x8a\xa2 False") != 0 ||
+                d->proof_s == FL_JNONE || strncmp(j->m + d->proof_s, "by", 2) != 0 ||
+                !strchr(" \t\r\n", j->m[d->proof_s + 2]) ||
+                strcmp(d->proof, "sorry") == 0 || strncmp(d->proof, "sorry_using", 11) == 0)
+                continue;
+            d->judged = d->judge_proof = true;
+        } else {
+            fl_judge_locate(j, d);
+        }
         if (!d->proof)
             continue;
         bool query = fl_judge_is_query_tactic(d->proof, strlen(d->proof)) && d->tac_s != FL_JNONE;
