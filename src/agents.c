@@ -26,6 +26,7 @@
 #include "reply.h"
 #include "review.h"
 #include "shadow.h"
+#include "statedir.h"
 #include "workspace.h"
 #include "xalloc.h"
 
@@ -78,6 +79,7 @@ struct job {
     size_t head_start, head_end, latex_start, latex_end;
     int fix_phase; /* 0 the LLM proposes, 1 Lean elaborates, 2 the reviewer judges */
     bool vacuity_checked; /* review: the deterministic check ran (or cannot run) */
+    struct statedir *audit; /* where the audit log goes (owned by the review state), or NULL */
     char *binders;        /* review: the statement's binders, for the vacuity check */
     char *new_statement, *new_latex;
     size_t tactic;            /* next portfolio entry */
@@ -130,6 +132,7 @@ static void job_fix_candidate(struct job *j, const char *reply);
 static void job_fix_elaborated(struct job *j, const struct shadow_verdict *v);
 static void job_fix_reviewed(struct job *j, const struct llm_result *res);
 static void job_vacuity_verdict(struct job *j, const struct shadow_verdict *v);
+static void job_audit(const struct job *j, const char *event, ...);
 static char *job_binders(const struct job *j);
 
 struct agents *
@@ -518,6 +521,9 @@ job_verdict_cb(struct shadow_doc *sd, const struct shadow_verdict *v, void *arg)
         job_end(j, JOB_FAILED, "%s", v->reason);
         return;
     }
+    job_audit(j, "job.candidate", "candidate", j->candidate, "helpers", j->helpers, "verdict",
+              v->accepted ? "accepted" : "rejected", "reason", *v->reason ? v->reason : NULL,
+              "errors", *v->errors ? v->errors : NULL, (const char *)NULL);
     if (v->accepted && !j->candidate_is_search) {
         job_succeeded(j);
         return;
@@ -677,6 +683,7 @@ job_llm_done_cb(struct llm_request *q, const struct llm_result *res, void *arg)
         return;
     }
     job_push_msg(j, "assistant", res->text);
+    job_audit(j, "job.llm", "reply", res->text, (const char *)NULL);
     log_info("agents", "%s: round %d reply (%zu bytes, %ld+%ld tokens)", j->id, j->attempts,
              res->text_len, res->tokens_in, res->tokens_out);
     struct reply_candidate c;
@@ -1157,6 +1164,30 @@ job_step(struct job *j)
     job_llm_round(j, l);
 }
 
+/* One line of the audit log (<stateDir>/audit.jsonl): the job, and the given members
+ * (key, string value) pairs, NULL-terminated. Values may be NULL (left out). */
+static void
+job_audit(const struct job *j, const char *event, ...)
+{
+    if (j->audit == NULL)
+        return;
+    cJSON *f = cJSON_CreateObject();
+    cJSON_AddStringToObject(f, "job", j->id);
+    cJSON_AddStringToObject(f, "kind", job_kind_names[j->kind]);
+    cJSON_AddStringToObject(f, "uri", j->uri);
+    cJSON_AddStringToObject(f, "name", j->name);
+    va_list ap;
+    va_start(ap, event);
+    for (const char *k; (k = va_arg(ap, const char *)) != NULL;) {
+        const char *v = va_arg(ap, const char *);
+        if (v)
+            cJSON_AddStringToObject(f, k, v);
+    }
+    va_end(ap);
+    statedir_audit(j->audit, event, f);
+    cJSON_Delete(f);
+}
+
 static void
 job_end(struct job *j, enum job_state state, const char *fmt, ...)
 {
@@ -1174,6 +1205,8 @@ job_end(struct job *j, enum job_state state, const char *fmt, ...)
     j->sd = NULL;
     log_info("agents", "%s %s `%s`: %s: %s", j->id, job_kind_names[j->kind], j->name,
              job_state_names[state], j->message);
+    job_audit(j, "job.end", "state", job_state_names[state], "message", j->message, "proof",
+              j->proof, "statement", j->new_statement, (const char *)NULL);
     job_progress_send(j, "end", j->message, false);
     if (state == JOB_FAILED && j->user_started)
         proxy_show_message(ag->p, 2, "lsp-proxy: %s `%s`: %s", job_kind_names[j->kind], j->name,
@@ -1306,6 +1339,10 @@ agents_start(struct proxy *p, struct document *doc, const char *name, enum agent
     }
     log_info("agents", "%s: %s `%s` in %s (version %ld)", j->id, job_kind_names[kind], j->name,
              j->uri, j->base_version);
+    j->audit = review_statedir_of(p, doc);
+    char version[32];
+    snprintf(version, sizeof version, "%ld", j->base_version);
+    job_audit(j, "job.start", "version", version, (const char *)NULL);
     agents_prune(ag);
     agents_pump(ag);
     return j->id;

@@ -766,3 +766,9 @@ review_candidate_verdict(const char *text, size_t len, char **why)
     *why = buf_detach(&b, NULL);
     return 0;
 }
+
+struct statedir *
+review_statedir_of(struct proxy *p, const struct document *doc)
+{
+    return review_statedir(p->review, doc);
+}

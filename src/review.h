@@ -87,6 +87,11 @@ char *review_prompt(struct proxy *p, const struct document *doc, const struct an
 bool review_reply(struct proxy *p, const char *uri, const char *name, const char *key,
                   const struct llm_result *res, char **message);
 
+/* The state directory for documents like uri (statedir.h), opened on first use; NULL when
+ * there is none (no stateDir setting and no project root) or it cannot be created. */
+struct statedir;
+struct statedir *review_statedir_of(struct proxy *p, const struct document *doc);
+
 /* ---- statement repair (marathon.fixStatement) ---- */
 
 /* True when node name of uri has review findings (open or dismissed): something to fix. */

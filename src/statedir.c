@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -337,6 +338,44 @@ statedir_dismiss(struct statedir *sd, const char *uri, const char *name, const c
         log_warn("statedir", "cannot append to %s: %s", path, strerror(errno));
     else
         dismissal_add(sd, uri, name, code, statement_hash);
+    free(path);
+    cJSON_free(line);
+    return rc;
+}
+
+int
+statedir_audit(struct statedir *sd, const char *event, const cJSON *fields)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    struct tm tm;
+    gmtime_r(&ts.tv_sec, &tm);
+    char when[40], secs[24];
+    strftime(secs, sizeof secs, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(when, sizeof when, "%s.%03dZ", secs, (int)(ts.tv_nsec / 1000000) % 1000);
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "t", when);
+    cJSON_AddStringToObject(o, "event", event);
+    const cJSON *f;
+    cJSON_ArrayForEach(f, fields)
+    {
+        if (f->string)
+            cJSON_AddItemToObject(o, f->string, cJSON_Duplicate(f, true));
+    }
+    char *line = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    if (line == NULL)
+        return -1;
+    char *path = xasprintf("%s/audit.jsonl", sd->dir);
+    char *with_nl = xasprintf("%s\n", line);
+    size_t n = strlen(with_nl);
+    int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    int rc = fd >= 0 && write(fd, with_nl, n) == (ssize_t)n ? 0 : -1;
+    if (fd >= 0)
+        close(fd);
+    if (rc < 0)
+        log_warn("statedir", "cannot append to %s: %s", path, strerror(errno));
+    free(with_nl);
     free(path);
     cJSON_free(line);
     return rc;

@@ -4,6 +4,7 @@
  *
  *   <stateDir>/review/<key>.json   one cached reviewer reply per key (review.h makes keys)
  *   <stateDir>/dismissed.jsonl     {"uri","name","code","statement"} per dismissal
+ *   <stateDir>/audit.jsonl         the agents' audit log: {"t","event",...} per event
  *
  * Files are written whole to a temporary file in the same directory and renamed, so a
  * reader never sees half a file; the dismissal log is appended one write() per line
@@ -43,6 +44,12 @@ bool statedir_dismissed(const struct statedir *sd, const char *uri, const char *
 /* Records a dismissal. Returns 0 or -1 (logged). */
 int statedir_dismiss(struct statedir *sd, const char *uri, const char *name, const char *code,
                      const char *statement_hash);
+
+/* Appends {"t": ISO-8601 UTC time, "event": event, <the members of fields>} to the audit log
+ * (fields: a cJSON object, borrowed; NULL for none). One write() per line. Returns 0 or -1
+ * (logged). */
+struct cJSON;
+int statedir_audit(struct statedir *sd, const char *event, const struct cJSON *fields);
 
 /* SHA-256 of data[0, len) as 64 lowercase hex digits and a NUL. */
 void statedir_hash(const void *data, size_t len, char out[65]);

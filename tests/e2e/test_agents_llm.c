@@ -101,12 +101,13 @@ main(void)
         e2e_free(&e);
         return done_testing();
     }
-    char opts[1024];
+    char opts[2048];
     snprintf(opts, sizeof opts,
              "{\"marathon\":{\"llm\":{\"provider\":\"openai\",\"baseUrl\":\"http://127.0.0.1:%d/v1\","
              "\"model\":\"test-model\",\"apiKeyEnv\":\"LSP_PROXY_TEST_KEY\",\"retries\":0},"
-             "\"agents\":{\"tactics\":[],\"maxAttempts\":3},\"onSave\":\"off\",\"review\":{\"enabled\":false}}}",
-             llm.port);
+             "\"agents\":{\"tactics\":[],\"maxAttempts\":3},\"onSave\":\"off\",\"review\":{\"enabled\":false},"
+             "\"stateDir\":\"%s/state\"}}",
+             llm.port, e.dir);
     e2e_initialize(&e, NULL, opts);
     e2e_open(&e, URI, TEXT);
     e2e_call(&e, "textDocument/waitForDiagnostics", "{\"uri\":\"file:///tmp/agl/Llm.lean\",\"version\":1}", 5000);
@@ -183,6 +184,22 @@ main(void)
     free(id);
 
     is_int(e2e_stop(&e), 0, "clean exit");
+    /* the audit log: what each job did, in order, and never the key */
+    char audit_path[600];
+    snprintf(audit_path, sizeof audit_path, "%s/state/audit.jsonl", e.dir);
+    char *audit = test_read_file(audit_path);
+    ok(audit && strstr(audit, "\"event\":\"job.start\",\"job\":\"job-1\",\"kind\":\"prove\""),
+       "audit: the job's start");
+    ok(audit && strstr(audit, "\"event\":\"job.llm\"") && strstr(audit, "I will cheat."),
+       "audit: the LLM's replies verbatim");
+    ok(audit && strstr(audit, "\"candidate\":\"norm_num\",\"verdict\":\"rejected\""),
+       "audit: each candidate Lean checked, with its verdict");
+    ok(audit && strstr(audit, "\"event\":\"job.end\",\"job\":\"job-1\"") &&
+           strstr(audit, "\"state\":\"succeeded\""),
+       "audit: the outcome");
+    ok(audit && strstr(audit, "sk-test-secret-4242") == NULL, "audit: never the key");
+    is_int(test_count_lines(audit_path, "\"event\":\"job.end\""), 4, "one end per job");
+    free(audit);
     char *log = test_read_file(e.log);
     ok(log != NULL && strstr(log, "sk-test-secret-4242") == NULL, "the key is not in the proxy's log");
     free(log);
