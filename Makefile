@@ -149,9 +149,9 @@ FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
 FUZZ_SECONDS ?= 60
 FUZZ_FLAGS := $(STD) -Wall -Wextra -Werror -O1 -g -fsanitize=fuzzer,address,undefined \
               -Isrc $(PKG_CFLAGS)
-build/fuzz/%: tests/fuzz/%.c $(LIB_SRC)
+build/fuzz/%: tests/fuzz/%.c $(LIB_SRC) $(OBJ)/gen/prompts.c
 	@mkdir -p build/fuzz
-	$(Q)clang $(FUZZ_FLAGS) -o $@ $< $(LIB_SRC) $(LIBS)
+	$(Q)clang $(FUZZ_FLAGS) -o $@ $< $(LIB_SRC) $(OBJ)/gen/prompts.c $(LIBS)
 fuzz: $(FUZZ_BIN)
 	$(Q)for f in $(FUZZ_BIN); do n=$$(basename $$f); mkdir -p build/fuzz/corpus-$$n; \
 	  seeds=tests/fuzz/seeds/$${n#fuzz_}; [ -d $$seeds ] || seeds=; \
