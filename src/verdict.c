@@ -1,21 +1,28 @@
 /*
- * verdict: the reviewer's reply (verdict.h). The JSON itself is cJSON's; this file only
- * finds the object in the text and checks its shape.
+ * verdict: the reviewer's reply (verdict.h). The JSON itself is cJSON's; this file finds
+ * the object in the text, checks its shape and copies its texts within bounds.
  */
 #include "verdict.h"
 
 #include <cjson/cJSON.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
+#include "textfile.h"
 #include "xalloc.h"
 
 static const char *const codes[VERDICT_NCATEGORIES] = {
-    "review.too-weak",           "review.too-strong",        "review.quantifier",
+    "review.too-weak",           "review.too-strong",         "review.quantifier",
     "review.missing-hypothesis", "review.vacuous-hypothesis", "review.wrong-conclusion",
     "review.mismatched-object",
 };
+
+#define CATEGORY_LIST                                                                              \
+    "too-weak, too-strong, quantifier, missing-hypothesis, vacuous-hypothesis, "                   \
+    "wrong-conclusion, mismatched-object"
 
 const char *
 verdict_code(enum verdict_category c)
@@ -23,9 +30,17 @@ verdict_code(enum verdict_category c)
     return (unsigned)c < VERDICT_NCATEGORIES ? codes[c] : "review.unknown";
 }
 
+const char *
+verdict_category_name(enum verdict_category c)
+{
+    return verdict_code(c) + 7;
+}
+
 int
 verdict_category_parse(const char *name)
 {
+    if (name == NULL)
+        return -1;
     if (strncmp(name, "review.", 7) == 0)
         name += 7;
     for (int i = 0; i < VERDICT_NCATEGORIES; i++)
@@ -34,14 +49,214 @@ verdict_category_parse(const char *name)
     return -1;
 }
 
-/* The end (one past the closing brace) of the balanced object starting at text[i] == '{',
- * or 0 when it does not close. */
-static size_t
-object_end(const char *text, size_t len, size_t i)
+static void fail(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Writes a reason into err (nothing when there is no room at all). */
+static void
+fail(char *err, size_t errlen, const char *fmt, ...)
 {
-    int depth = 0;
+    va_list ap;
+    if (errlen == 0)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+}
+
+/* s quoted for a one-line reason: at most 40 bytes, cut at a character boundary ("…"),
+ * line breaks and other control characters as blanks, invalid UTF-8 as '?'. */
+static const char *
+quoted(const char *s, char out[64])
+{
+    size_t n = strnlen(s, 48), o = 0, i = 0; /* nothing past byte 41 is shown */
+    out[o++] = '"';
+    while (i < n) {
+        size_t end = i + textfile_invalid_utf8(s + i, n - i);
+        if (end == i) {
+            end = i + 1; /* one invalid byte */
+        }
+        while (i < end) {
+            unsigned char c = (unsigned char)s[i];
+            size_t clen = c < 0x80 || end == i + 1 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+            if (o + clen > 41) {
+                memcpy(out + o, "\xE2\x80\xA6", 3); /* … */
+                o += 3;
+                i = n;
+                break;
+            }
+            if (textfile_invalid_utf8(s + i, clen) != clen)
+                out[o++] = '?';
+            else if (c < 0x20 || c == 0x7F)
+                out[o++] = ' ';
+            else
+                memcpy(out + o, s + i, clen), o += clen;
+            i += clen;
+        }
+    }
+    out[o++] = '"';
+    out[o] = '\0';
+    return out;
+}
+
+/* A trimmed copy of s with invalid UTF-8 as U+FFFD, cut at VERDICT_MAX_TEXT bytes at a
+ * character boundary with "…" appended; NULL when s is blank. */
+static char *
+clean_text(const char *s)
+{
+    static const char blanks[] = " \t\r\n";
+    size_t n = strlen(s);
+    while (n && strchr(blanks, s[0]))
+        s++, n--;
+    while (n && strchr(blanks, s[n - 1]))
+        n--;
+    if (n == 0)
+        return NULL;
+    struct buf b;
+    buf_init(&b, 0);
+    size_t i = 0;
+    bool cut = false;
+    while (i < n) {
+        size_t run = textfile_invalid_utf8(s + i, n - i);
+        const char *piece = run ? s + i : "\xEF\xBF\xBD"; /* U+FFFD for one bad byte */
+        size_t plen = run ? run : 3;
+        if (b.len + plen > VERDICT_MAX_TEXT) {
+            plen = VERDICT_MAX_TEXT - b.len;
+            if (run) /* back to a character boundary */
+                while (plen > 0 && ((unsigned char)piece[plen] & 0xC0) == 0x80)
+                    plen--;
+            else
+                plen = 0;
+            cut = true;
+        }
+        (void)buf_add(&b, piece, plen);
+        if (cut)
+            break;
+        i += run ? run : 1;
+    }
+    if (cut)
+        (void)buf_adds(&b, "\xE2\x80\xA6");
+    return buf_detach(&b, NULL);
+}
+
+/* Checks finding number i (0-based) of a reply. Returns 0 (filling f when f is not
+ * NULL), or -1 with err. */
+static int
+finding_from_json(const cJSON *o, int i, struct verdict_finding *f, char *err, size_t errlen)
+{
+    char q[64];
+    if (!cJSON_IsObject(o)) {
+        fail(err, errlen, "finding %d is not an object", i + 1);
+        return -1;
+    }
+    const cJSON *cat = cJSON_GetObjectItemCaseSensitive(o, "category");
+    if (cat == NULL || cJSON_IsNull(cat)) {
+        fail(err, errlen, "finding %d has no category", i + 1);
+        return -1;
+    }
+    if (!cJSON_IsString(cat)) {
+        fail(err, errlen, "finding %d: \"category\" is not a string", i + 1);
+        return -1;
+    }
+    int c = verdict_category_parse(cat->valuestring);
+    if (c < 0) {
+        fail(err, errlen, "finding %d: unknown category %s (expected one of " CATEGORY_LIST ")",
+             i + 1, quoted(cat->valuestring, q));
+        return -1;
+    }
+    const cJSON *ex = cJSON_GetObjectItemCaseSensitive(o, "explanation");
+    if (ex && !cJSON_IsNull(ex) && !cJSON_IsString(ex)) {
+        fail(err, errlen, "finding %d: \"explanation\" is not a string", i + 1);
+        return -1;
+    }
+    char *expl = cJSON_IsString(ex) ? clean_text(ex->valuestring) : NULL;
+    if (expl == NULL) {
+        fail(err, errlen, "finding %d has no explanation", i + 1);
+        return -1;
+    }
+    const cJSON *sg = cJSON_GetObjectItemCaseSensitive(o, "suggestion");
+    if (sg && !cJSON_IsNull(sg) && !cJSON_IsString(sg)) {
+        free(expl);
+        fail(err, errlen, "finding %d: \"suggestion\" is not a string", i + 1);
+        return -1;
+    }
+    if (f == NULL) {
+        free(expl);
+        return 0;
+    }
+    f->category = (enum verdict_category)c;
+    f->explanation = expl;
+    f->suggestion = cJSON_IsString(sg) ? clean_text(sg->valuestring) : NULL;
+    return 0;
+}
+
+/* Checks the chosen object. Returns 0 and fills v, or -1 with err (v zeroed). */
+static int
+verdict_from_json(const cJSON *o, struct verdict *v, char *err, size_t errlen)
+{
+    char q[64];
+    const cJSON *vd = cJSON_GetObjectItemCaseSensitive(o, "verdict");
+    if (!cJSON_IsString(vd)) {
+        fail(err, errlen, "\"verdict\" is not a string (expected \"faithful\" or \"unfaithful\")");
+        return -1;
+    }
+    bool faithful;
+    if (strcmp(vd->valuestring, "faithful") == 0) {
+        faithful = true;
+    } else if (strcmp(vd->valuestring, "unfaithful") == 0) {
+        faithful = false;
+    } else {
+        fail(err, errlen, "unknown verdict %s (expected \"faithful\" or \"unfaithful\")",
+             quoted(vd->valuestring, q));
+        return -1;
+    }
+    const cJSON *fs = cJSON_GetObjectItemCaseSensitive(o, "findings");
+    if (fs && !cJSON_IsArray(fs) && !cJSON_IsNull(fs)) {
+        fail(err, errlen, "\"findings\" is not an array");
+        return -1;
+    }
+    int n = cJSON_IsArray(fs) ? cJSON_GetArraySize(fs) : 0;
+    if (faithful && n > 0) {
+        fail(err, errlen, "\"faithful\" with %d finding%s: contradictory", n, n == 1 ? "" : "s");
+        return -1;
+    }
+    if (!faithful && n == 0) {
+        fail(err, errlen, "\"unfaithful\" with no findings");
+        return -1;
+    }
+    size_t keep = (size_t)n < VERDICT_MAX_FINDINGS ? (size_t)n : VERDICT_MAX_FINDINGS;
+    v->faithful = faithful;
+    v->findings = keep ? xcalloc(keep, sizeof *v->findings) : NULL;
+    int i = 0;
+    const cJSON *f;
+    cJSON_ArrayForEach(f, fs)
+    {
+        struct verdict_finding *into = (size_t)i < keep ? &v->findings[i] : NULL;
+        if (finding_from_json(f, i, into, err, errlen) < 0) {
+            verdict_release(v);
+            return -1;
+        }
+        if (into)
+            v->nfindings++;
+        else
+            v->dropped++;
+        i++;
+    }
+    return 0;
+}
+
+/* The end (one past the closing brace) of the balanced object starting at text[i] == '{',
+ * or 0 when it does not close within the text or the budget (bytes; decreased). */
+static size_t
+object_end(const char *text, size_t len, size_t i, size_t *budget)
+{
+    size_t depth = 0, start = i;
     bool in_string = false;
     for (; i < len; i++) {
+        if (i - start >= *budget) {
+            *budget = 0;
+            return 0;
+        }
         char c = text[i];
         if (in_string) {
             if (c == '\\')
@@ -53,103 +268,11 @@ object_end(const char *text, size_t len, size_t i)
         } else if (c == '{') {
             depth++;
         } else if (c == '}' && --depth == 0) {
+            *budget -= i + 1 - start;
             return i + 1;
         }
     }
-    return 0;
-}
-
-/* A copy of s capped at VERDICT_MAX_TEXT bytes, cut before a UTF-8 continuation byte. */
-static char *
-capped(const char *s)
-{
-    size_t n = strlen(s);
-    if (n <= VERDICT_MAX_TEXT)
-        return xstrdup(s);
-    n = VERDICT_MAX_TEXT;
-    while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
-        n--;
-    char *out = xmalloc(n + 4);
-    memcpy(out, s, n);
-    memcpy(out + n, "\xE2\x80\xA6", 4); /* … and the NUL */
-    return out;
-}
-
-static const char *
-trimmed_string(const cJSON *obj, const char *key)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-    if (!cJSON_IsString(v) || v->valuestring == NULL)
-        return NULL;
-    const char *s = v->valuestring;
-    while (*s == ' ' || *s == '\n' || *s == '\t' || *s == '\r')
-        s++;
-    return *s ? s : NULL;
-}
-
-/* Checks one parsed object. Returns 0 and fills v, or -1 with err. */
-static int
-verdict_from_json(const cJSON *o, struct verdict *v, char *err, size_t errlen)
-{
-    const cJSON *vd = cJSON_GetObjectItemCaseSensitive(o, "verdict");
-    if (!cJSON_IsString(vd)) {
-        snprintf(err, errlen, "\"verdict\" is not a string");
-        return -1;
-    }
-    bool faithful;
-    if (strcmp(vd->valuestring, "faithful") == 0) {
-        faithful = true;
-    } else if (strcmp(vd->valuestring, "unfaithful") == 0) {
-        faithful = false;
-    } else {
-        snprintf(err, errlen, "unknown verdict \"%.60s\" (faithful or unfaithful)",
-                 vd->valuestring);
-        return -1;
-    }
-    const cJSON *fs = cJSON_GetObjectItemCaseSensitive(o, "findings");
-    if (fs && !cJSON_IsArray(fs) && !cJSON_IsNull(fs)) {
-        snprintf(err, errlen, "\"findings\" is not an array");
-        return -1;
-    }
-    int n = cJSON_IsArray(fs) ? cJSON_GetArraySize(fs) : 0;
-    if (faithful && n > 0) {
-        snprintf(err, errlen, "\"faithful\" with %d finding%s: contradictory", n,
-                 n == 1 ? "" : "s");
-        return -1;
-    }
-    if (!faithful && n == 0) {
-        snprintf(err, errlen, "\"unfaithful\" with no findings");
-        return -1;
-    }
-    if (n > VERDICT_MAX_FINDINGS)
-        n = VERDICT_MAX_FINDINGS;
-    memset(v, 0, sizeof *v);
-    v->faithful = faithful;
-    v->findings = n ? xcalloc((size_t)n, sizeof *v->findings) : NULL;
-    for (int i = 0; i < n; i++) {
-        const cJSON *f = cJSON_GetArrayItem(fs, i);
-        const cJSON *cat = cJSON_GetObjectItemCaseSensitive(f, "category");
-        int c = cJSON_IsString(cat) ? verdict_category_parse(cat->valuestring) : -1;
-        const char *expl = trimmed_string(f, "explanation");
-        if (!cJSON_IsObject(f))
-            snprintf(err, errlen, "finding %d is not an object", i + 1);
-        else if (!cJSON_IsString(cat))
-            snprintf(err, errlen, "finding %d has no category", i + 1);
-        else if (c < 0)
-            snprintf(err, errlen, "finding %d: unknown category \"%.60s\"", i + 1,
-                     cat->valuestring);
-        else if (expl == NULL)
-            snprintf(err, errlen, "finding %d has no explanation", i + 1);
-        if (!cJSON_IsObject(f) || c < 0 || expl == NULL) {
-            verdict_release(v);
-            return -1;
-        }
-        const char *sug = trimmed_string(f, "suggestion");
-        v->findings[i].category = (enum verdict_category)c;
-        v->findings[i].explanation = capped(expl);
-        v->findings[i].suggestion = sug ? capped(sug) : NULL;
-        v->nfindings++;
-    }
+    *budget -= len - start < *budget ? len - start : *budget;
     return 0;
 }
 
@@ -158,36 +281,58 @@ verdict_parse(const char *text, size_t len, struct verdict *v, char *err, size_t
 {
     memset(v, 0, sizeof *v);
     if (len > VERDICT_MAX_REPLY) {
-        snprintf(err, errlen, "the reply is too long (%zu bytes)", len);
+        fail(err, errlen, "the reply is too long (%zu bytes; at most %u)", len, VERDICT_MAX_REPLY);
         return -1;
     }
-    snprintf(err, errlen, "no JSON object with a \"verdict\" in the reply");
+    /* bounded work: about 64 passes over the text (scanning a candidate and parsing it
+     * both count); only unbalanced braces before the answer cost a pass each */
+    size_t budget = 64 * len + ((size_t)1 << 20);
     int tries = 0;
-    /* the last candidate object with a verdict decides; scan them all */
+    bool any_object = false;
     cJSON *best = NULL;
-    for (size_t i = 0; i < len; i++) {
-        if (text[i] != '{')
+    size_t i = 0;
+    while (i < len && budget > 0 && tries < VERDICT_MAX_CANDIDATES) {
+        const char *open = memchr(text + i, '{', len - i);
+        if (open == NULL)
+            break;
+        size_t s = (size_t)(open - text);
+        tries++;
+        size_t end = object_end(text, len, s, &budget);
+        if (end == 0) {
+            i = s + 1; /* unbalanced from here: a stray brace of prose, perhaps */
             continue;
-        if (++tries > VERDICT_MAX_CANDIDATES)
-            break; /* a reply made of braces: bounded work */
-        size_t end = object_end(text, len, i);
-        if (end == 0)
-            continue;
-        cJSON *o = cJSON_ParseWithLength(text + i, end - i);
-        if (o && cJSON_IsObject(o) && cJSON_GetObjectItemCaseSensitive(o, "verdict")) {
-            cJSON_Delete(best);
-            best = o;
-            i = end - 1; /* skip its inside: nested objects are not candidates */
-        } else {
-            cJSON_Delete(o);
         }
+        budget -= end - s < budget ? end - s : budget;
+        cJSON *o = cJSON_ParseWithLength(text + s, end - s);
+        if (cJSON_IsObject(o)) {
+            any_object = true;
+            if (cJSON_GetObjectItemCaseSensitive(o, "verdict")) {
+                cJSON_Delete(best);
+                best = o;
+                o = NULL;
+            }
+            i = end; /* its inside is not top-level */
+        } else {
+            i = s + 1; /* not JSON: an object may start inside */
+        }
+        cJSON_Delete(o);
     }
-    if (best == NULL)
+    if (best == NULL) {
+        if (i < len && (budget == 0 || tries >= VERDICT_MAX_CANDIDATES))
+            fail(err, errlen,
+                 "no JSON object found in the reply (the search stopped at byte %zu of %zu: "
+                 "too many unbalanced braces)",
+                 i, len);
+        else if (any_object)
+            fail(err, errlen, "no JSON object with a \"verdict\" member in the reply");
+        else
+            fail(err, errlen, "no JSON object in the reply");
         return -1;
+    }
     int rc = verdict_from_json(best, v, err, errlen);
     cJSON_Delete(best);
     if (rc == 0)
-        snprintf(err, errlen, "%s", "");
+        fail(err, errlen, "%s", "");
     return rc;
 }
 
@@ -200,4 +345,26 @@ verdict_release(struct verdict *v)
     }
     free(v->findings);
     memset(v, 0, sizeof *v);
+}
+
+char *
+verdict_to_json(const struct verdict *v)
+{
+    struct buf b;
+    buf_init(&b, 0);
+    (void)buf_addf(&b, "{\"verdict\":\"%s\",\"findings\":[",
+                   v->faithful ? "faithful" : "unfaithful");
+    for (size_t i = 0; i < v->nfindings; i++) {
+        const struct verdict_finding *f = &v->findings[i];
+        (void)buf_addf(&b, "%s{\"category\":\"%s\",\"explanation\":", i ? "," : "",
+                       verdict_category_name(f->category));
+        (void)buf_add_json_string(&b, f->explanation, strlen(f->explanation));
+        if (f->suggestion) {
+            (void)buf_adds(&b, ",\"suggestion\":");
+            (void)buf_add_json_string(&b, f->suggestion, strlen(f->suggestion));
+        }
+        (void)buf_addch(&b, '}');
+    }
+    (void)buf_adds(&b, "]}");
+    return buf_detach(&b, NULL);
 }
