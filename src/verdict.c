@@ -324,9 +324,10 @@ verdict_parse(const char *text, size_t len, struct verdict *v, char *err, size_t
                  "too many unbalanced braces)",
                  i, len);
         else if (any_object)
-            fail(err, errlen, "no JSON object with a \"verdict\" member in the reply");
+            fail(err, errlen,
+                 "no JSON object with a \"verdict\" in the reply (its JSON objects have none)");
         else
-            fail(err, errlen, "no JSON object in the reply");
+            fail(err, errlen, "no JSON object with a \"verdict\" in the reply");
         return -1;
     }
     int rc = verdict_from_json(best, v, err, errlen);

@@ -76,7 +76,7 @@ struct verdict {
 /* Parses the reply text[0, len) (need not be NUL-terminated). Returns 0 with *v filled
  * (release it; err is set to ""), or -1 with the reason in err (NUL-terminated when errlen
  * > 0; VERDICT_ERR_MAX bytes hold any reason) and *v zeroed, nothing to release. Reasons
- * include "no JSON object in the reply", "unknown verdict \"maybe\" (expected \"faithful\"
+ * include "no JSON object with a \"verdict\" in the reply", "unknown verdict \"maybe\" (expected \"faithful\"
  * or \"unfaithful\")", "\"unfaithful\" with no findings", "\"faithful\" with 2 findings:
  * contradictory", "finding 2: unknown category \"x\" (expected too-weak, …)", "finding 2
  * has no explanation". */

@@ -123,17 +123,18 @@ test_found(void)
 static void
 test_failures(void)
 {
-    fails("", "no JSON object in the reply", "an empty reply");
-    fails("Looks right to me.", "no JSON object in the reply", "prose only");
+    fails("", "no JSON object with a \"verdict\" in the reply", "an empty reply");
+    fails("Looks right to me.", "no JSON object with a \"verdict\" in the reply", "prose only");
     fails("{\"verdict\":\"faithful\"", "no JSON object", "truncated JSON");
     fails("```json\n{\"verdict\":\"unfaithful\",\"findings\":[{\"category\":\"too-weak\","
           "\"explanation\":\"cut he",
           "no JSON object", "truncated mid-string");
-    fails("{\"a\": 1} and {\"b\": [2]}", "no JSON object with a \"verdict\" member",
+    fails("{\"a\": 1} and {\"b\": [2]}", "in the reply (its JSON objects have none)",
           "objects without a verdict");
-    fails("{\"review\": {\"verdict\": \"faithful\"}}", "no JSON object with a \"verdict\"",
+    fails("{\"review\": {\"verdict\": \"faithful\"}}", "(its JSON objects have none)",
           "a verdict nested in another object is not top-level");
-    fails("{verdict: faithful}", "no JSON object in the reply", "not JSON (bare words)");
+    fails("{verdict: faithful}", "no JSON object with a \"verdict\" in the reply",
+          "not JSON (bare words)");
     fails("{\"verdict\":\"faithful\",}", "no JSON object", "a trailing comma");
     fails("{\"verdict\":\"maybe\",\"findings\":[]}",
           "unknown verdict \"maybe\" (expected \"faithful\" or \"unfaithful\")", "unknown verdict");
