@@ -1,0 +1,120 @@
+// package.json's contributes.configuration against shared/INTERFACE.md, parsed here.
+import '../testlib/vscode-hook';
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as fs from 'fs';
+import * as path from 'path';
+
+const root = path.resolve(__dirname, '..', '..');
+const interfacePath = process.env.MARATHON_INTERFACE_MD ??
+  path.resolve(root, '..', '..', 'shared', 'INTERFACE.md');
+const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+const props: Record<string, any> = pkg.contributes.configuration.properties;
+
+interface Spec { key: string; defaultCell: string; meaning: string }
+
+/** The rows of the "## Settings" table plus the settings named in the agents' details,
+ *  e.g. "(setting `llm.anthropicVersion`, default `2023-06-01`)", "`llm.retries` (default 3)". */
+export function interfaceSettings(md: string): Spec[] {
+  const out: Spec[] = [];
+  const sec = md.split(/^## Settings\s*$/m)[1]?.split(/^## /m)[0];
+  assert.ok(sec, 'INTERFACE.md has a "## Settings" section');
+  for (const line of sec.split('\n')) {
+    const m = /^\|\s*`([A-Za-z.]+)`\s*\|\s*(.*?)\s*\|\s*(.*?)\s*\|\s*$/.exec(line);
+    if (m) out.push({ key: m[1], defaultCell: m[2], meaning: m[3] });
+  }
+  const re = /`([a-z]+\.[A-Za-z]+)`(?:,|\s*\()\s*default\s+(`?)([^`),\s]+)`?/g;
+  for (let m; (m = re.exec(md));)
+    if (!out.some((s) => s.key === m![1])) out.push({ key: m[1], defaultCell: m[2] + m[3] + m[2], meaning: '' });
+  return out;
+}
+
+/** A default cell that is one literal (`"tactics"`, 120000, true, `["rfl",…]`, `2023-06-01`)
+ *  gives that value; prose ("provider's", "none", "true when …") gives undefined. */
+function literalDefault(cell: string): { value: unknown } | undefined {
+  let m = /^`([^`]+)`$/.exec(cell);
+  const text = m ? m[1] : cell;
+  if (!m && !/^(-?\d+|true|false)$/.test(text)) return undefined;
+  try { return { value: JSON.parse(text) }; } catch { return m ? { value: text } : undefined; }
+}
+
+const md = fs.readFileSync(interfacePath, 'utf8');
+const specs = interfaceSettings(md);
+
+test('INTERFACE.md parses to the settings it lists', () => {
+  const keys = specs.map((s) => s.key);
+  for (const k of ['llm.provider', 'agents.tactics', 'onSave', 'stateDir', 'llm.retries', 'llm.anthropicVersion'])
+    assert.ok(keys.includes(k), `${k} parsed from INTERFACE.md (got ${keys.join(', ')})`);
+  assert.ok(specs.length >= 20, `at least 20 settings, got ${specs.length}`);
+});
+
+test('every INTERFACE.md setting is contributed under marathon.* with its default', () => {
+  for (const s of specs) {
+    const p = props[`marathon.${s.key}`];
+    assert.ok(p, `marathon.${s.key} missing from package.json`);
+    const desc: string = p.markdownDescription ?? p.description ?? '';
+    assert.ok(desc.length > 10, `marathon.${s.key} has a description`);
+    const lit = literalDefault(s.defaultCell);
+    if (lit) {
+      assert.deepEqual(p.default, lit.value, `marathon.${s.key} default`);
+    } else {
+      // The proxy derives it: null means "not named", and the description says the rule.
+      assert.equal(p.default, null, `marathon.${s.key}: derived default must be null`);
+      assert.ok(Array.isArray(p.type) && p.type.includes('null'), `marathon.${s.key} accepts null`);
+      assert.ok(desc.includes(s.defaultCell.replace(/^none$/, 'none')), `marathon.${s.key} description quotes INTERFACE.md's default "${s.defaultCell}"`);
+    }
+    const types = ([] as string[]).concat(p.type);
+    const v = lit?.value;
+    if (typeof v === 'number') assert.ok(types.includes('integer'), `marathon.${s.key} is an integer`);
+    if (typeof v === 'boolean') assert.ok(types.includes('boolean'), `marathon.${s.key} is a boolean`);
+    if (Array.isArray(v)) assert.ok(types.includes('array'), `marathon.${s.key} is an array`);
+    if (typeof v === 'string') assert.ok(types.includes('string'), `marathon.${s.key} is a string`);
+    if (p.enum) {
+      if (lit) assert.ok(p.enum.includes(lit.value), `marathon.${s.key} enum holds the default`);
+      for (const e of p.enum.filter((x: unknown) => x !== null && x !== lit?.value))
+        assert.ok(s.meaning.includes(`\`${e}\``) || s.meaning.includes(`\`"${e}"\``), `marathon.${s.key}: enum value ${e} is in INTERFACE.md's meaning`);
+    }
+  }
+});
+
+test('enums of INTERFACE.md: every backticked choice of provider, onSave, scope and profile', () => {
+  for (const key of ['llm.provider', 'onSave', 'review.scope', 'blueprint.profile']) {
+    const s = specs.find((x) => x.key === key)!;
+    const choices = [...(s.meaning + ' ' + s.defaultCell).matchAll(/`"?([a-z]+)"?`/g)].map((m) => m[1]);
+    assert.ok(choices.length >= 2, `${key} has choices in INTERFACE.md`);
+    for (const c of choices)
+      assert.ok(props[`marathon.${key}`].enum.includes(c), `marathon.${key} enum has ${c}`);
+  }
+});
+
+test('no contributed setting beyond INTERFACE.md except proxyPath', () => {
+  const known = new Set(specs.map((s) => `marathon.${s.key}`));
+  const extra = Object.keys(props).filter((k) => !known.has(k));
+  assert.deepEqual(extra, ['marathon.proxyPath']);
+});
+
+test('no setting holds an API key; the key variable is named instead', () => {
+  for (const k of Object.keys(props))
+    assert.ok(!/apiKey$|token$|secret/i.test(k), `${k} looks like a secret`);
+  const desc = props['marathon.llm.provider'].markdownDescription + props['marathon.llm.apiKeyEnv'].markdownDescription;
+  for (const v of ['MARATHON_API_KEY', 'OPENAI_API_KEY', 'ANTHROPIC_API_KEY'])
+    assert.ok(desc.includes(v), `descriptions name ${v}`);
+});
+
+test('package.json manifest: engine, bundle, dependency on vscode-lean4, commands and menus', () => {
+  assert.match(pkg.engines.vscode, /^\^1\.\d+\.\d+$/);
+  assert.equal(pkg.main, './dist/extension.js');
+  assert.deepEqual(pkg.extensionDependencies, ['leanprover.lean4']);
+  const ids = pkg.contributes.commands.map((c: any) => c.command);
+  // Palette commands never shadow the server's own marathon.prove, marathon.dag, ...
+  for (const id of ids) assert.match(id, /^marathon\.ui\./);
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const { UI_COMMANDS } = require('../src/extension');
+  assert.deepEqual([...ids].sort(), [...UI_COMMANDS].sort());
+  const ctx = pkg.contributes.menus['editor/context'];
+  assert.ok(ctx.length >= 4);
+  for (const m of ctx) {
+    assert.equal(m.when, 'editorLangId == lean4');
+    assert.ok(ids.includes(m.command));
+  }
+});
