@@ -30,7 +30,7 @@ const bin = process.env.LSP_PROXY_BIN;
 test('the real binary: lsp-proxy dag --format json examples/number_theory.lean', { skip: bin ? false : 'LSP_PROXY_BIN is not set' }, async () => {
   const file = path.join(repoRoot, 'examples', 'number_theory.lean');
   assert.ok(fs.existsSync(file), file);
-  const d = await runDagCli(path.resolve(repoRoot, bin!), file);
+  const d = await runDagCli(path.resolve(bin!), file); // LSP_PROXY_BIN: relative to the cwd
   assert.equal(d.uri, 'file://' + file);
   assert.ok(d.nodes.length >= 5, `${d.nodes.length} nodes`);
   const byName = new Map(d.nodes.map((n) => [n.name, n]));
