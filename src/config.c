@@ -109,6 +109,19 @@ config_release(struct config *c)
     }
 }
 
+void
+config_copy(struct config *dst, const struct config *src)
+{
+    *dst = *src;
+    for (size_t i = 0; i < CONFIG_NKEYS; i++) {
+        void *field = (char *)dst + config_keys[i].offset;
+        if (config_keys[i].type == CT_STRING && *(char **)field)
+            *(char **)field = xstrdup(*(char **)field);
+        else if (config_keys[i].type == CT_STRINGS && *(char ***)field)
+            *(char ***)field = config_strv_dup((const char *const *)*(char ***)field);
+    }
+}
+
 /* Logs an unknown key once per process. */
 static void
 config_unknown_key(const char *path, const char *source)
@@ -138,13 +151,12 @@ config_set(struct config *c, const struct config_key *k, const cJSON *v, const c
            struct buf *problems)
 {
     void *field = (char *)c + k->offset;
+    /* null names no value: the earlier sources' value stays. VS Code's answer carries every
+     * contributed setting, null where the user set nothing. */
+    if (cJSON_IsNull(v))
+        return 0;
     switch (k->type) {
     case CT_STRING:
-        if (cJSON_IsNull(v)) {
-            free(*(char **)field);
-            *(char **)field = NULL;
-            return 0;
-        }
         if (!cJSON_IsString(v))
             return config_problem(problems, source, k->path, "a string");
         free(*(char **)field);
@@ -231,6 +243,8 @@ config_walk(struct config *c, const cJSON *obj, const char *prefix, const char *
                         config_keys[i].path[plen] == '.';
         if (is_prefix && cJSON_IsObject(it))
             nproblems += config_walk(c, it, path, source, problems);
+        else if (is_prefix && cJSON_IsNull(it))
+            continue; /* "llm": null names nothing */
         else if (is_prefix)
             nproblems += config_problem(problems, source, path, "an object");
         else

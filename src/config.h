@@ -7,6 +7,8 @@
  * workspace/didChangeConfiguration's settings.marathon. Every JSON source has the nested
  * shape {"llm": {"provider": ...}, "agents": {...}}. The caller applies them in that
  * order; config_apply_json() can be called again at any time (it only overrides).
+ * A null value names nothing (the earlier value stays), so an editor's answer that lists
+ * every setting, null where the user set none, overrides only what the user set.
  * An unknown key is logged once and ignored; a value of the wrong type is reported in
  * `problems` and the previous value kept; a malformed source is reported and skipped.
  * Strings in a config are owned by it. Layer 0 (it reads files and env only when asked).
@@ -58,6 +60,8 @@ struct config {
 /* Sets every value to its built-in default. */
 void config_init(struct config *c);
 void config_release(struct config *c);
+/* Makes dst (uninitialised) a deep copy of src. */
+void config_copy(struct config *dst, const struct config *src);
 
 /* Applies a JSON object (the "marathon" section). source names it in messages.
  * Returns the number of problems appended to problems (one line each). */

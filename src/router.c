@@ -38,6 +38,10 @@ struct router {
     char *init_body; /* the editor's initialize request, raw (for a restart before its reply) */
     char *init_id;   /* raw id text of the editor's initialize */
     char *config_id; /* id of our pending workspace/configuration request */
+    /* The settings before any editor settings (defaults, files, environment,
+     * initializationOptions). Each editor answer carries the whole "marathon" section, so it
+     * is applied on a copy of this: a setting the user removes falls back to the base. */
+    struct config cfg_base;
     ev_signal sigterm;
     ev_signal sigint;
 };
@@ -297,6 +301,9 @@ router_read_initialize(struct proxy *p, struct jspan params)
         buf_release(&problems);
         cJSON_Delete(obj);
     }
+    struct router *r = router_of(p);
+    config_release(&r->cfg_base);
+    config_copy(&r->cfg_base, &p->cfg);
 }
 
 /* didOpen: mirror the document. Returns it, or NULL when the params are unusable. */
@@ -437,9 +444,12 @@ router_editor_request(struct proxy *p, const struct jsonrpc_msg *m, const char *
 static void
 router_apply_settings(struct proxy *p, struct jspan v, const char *source)
 {
+    struct router *r = router_of(p);
     cJSON *obj = cJSON_ParseWithLength(v.p, v.len);
     struct buf problems;
     buf_init(&problems, 0);
+    config_release(&p->cfg);
+    config_copy(&p->cfg, &r->cfg_base);
     config_apply_json(&p->cfg, obj, source, &problems);
     if (problems.len)
         proxy_show_message(p, 2, "lsp-proxy settings: %s", problems.data);
@@ -1069,6 +1079,7 @@ router_new(struct ev_loop *loop, const struct router_options *opts, struct confi
     p->loop = loop;
     p->cfg = *cfg;
     memset(cfg, 0, sizeof *cfg); /* ownership moved */
+    config_copy(&r->cfg_base, &p->cfg);
     p->docs = documents_new();
     p->diags = diagnostics_new();
     p->pending = idmap_new();
@@ -1125,6 +1136,7 @@ router_free(struct router *r)
     free(p->held);
     free(p->init_params);
     config_release(&p->cfg);
+    config_release(&r->cfg_base);
     free(r->replay_id);
     free(r->init_body);
     free(r->init_id);

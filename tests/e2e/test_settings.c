@@ -58,8 +58,29 @@ main(void)
            "initializationOptions.marathon applied: profile off");
     is_int((long long)cJSON_GetNumberValue(test_json_path(st, "result.documents.0.findings")), 0, "no findings with profile off");
 
+    /* VS Code's answer lists every contributed setting, null where the user set none:
+     * nulls name nothing, so the profile from initializationOptions stays and nothing is
+     * reported. */
+    char resp[512];
+    size_t seen0 = lsp_client_history_len(e.c);
+    snprintf(resp, sizeof resp, "{\"jsonrpc\":\"2.0\",\"id\":\"%s\",\"result\":[{\"blueprint\":{\"profile\":null},"
+             "\"llm\":{\"provider\":null,\"model\":null},\"review\":{\"enabled\":null},\"agents\":null,\"stateDir\":null}]}",
+             rid ? rid : "");
+    lsp_client_send(e.c, resp);
+    st = e2e_command(&e, "marathon.status", "{}");
+    is_str(cJSON_GetStringValue(test_json_path(st, "result.documents.0.profile")), "off",
+           "null settings in the editor's answer keep the earlier value");
+    bool reported = false;
+    for (size_t i = seen0; i < lsp_client_history_len(e.c); i++)
+        reported |= test_json_path(lsp_client_history(e.c, i), "method") &&
+                    strcmp(test_str(cJSON_GetStringValue(test_json_path(lsp_client_history(e.c, i), "method"))),
+                           "window/showMessage") == 0;
+    ok(!reported, "null settings are not reported as wrong types");
+    lsp_client_notify(e.c, "workspace/didChangeConfiguration", "{\"settings\":null}");
+    req = lsp_client_wait_method(e.c, "workspace/configuration", 5000);
+    rid = req ? cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(req, "id")) : NULL;
+
     /* The editor answers workspace/configuration: strict. Findings appear. */
-    char resp[256];
     snprintf(resp, sizeof resp, "{\"jsonrpc\":\"2.0\",\"id\":\"%s\",\"result\":[{\"blueprint\":{\"profile\":\"strict\"}}]}", rid ? rid : "");
     lsp_client_send(e.c, resp);
     const cJSON *pub = lsp_client_wait_diagnostics(e.c, URI, 5000, with_findings, (void *)1);
@@ -70,6 +91,15 @@ main(void)
     lsp_client_notify(e.c, "workspace/didChangeConfiguration", "{\"settings\":{\"marathon\":{\"blueprint\":{\"profile\":\"off\"}}}}");
     pub = lsp_client_wait_diagnostics(e.c, URI, 5000, with_findings, NULL);
     ok(pub != NULL, "didChangeConfiguration applied: findings gone");
+
+    /* Each editor answer is the whole section: strict, then the user removes the setting
+     * and the value falls back to the one before any editor settings (off). */
+    lsp_client_notify(e.c, "workspace/didChangeConfiguration", "{\"settings\":{\"marathon\":{\"blueprint\":{\"profile\":\"strict\"}}}}");
+    pub = lsp_client_wait_diagnostics(e.c, URI, 5000, with_findings, (void *)1);
+    ok(pub != NULL, "strict again: findings");
+    lsp_client_notify(e.c, "workspace/didChangeConfiguration", "{\"settings\":{\"marathon\":{\"blueprint\":{\"profile\":null}}}}");
+    pub = lsp_client_wait_diagnostics(e.c, URI, 5000, with_findings, NULL);
+    ok(pub != NULL, "a setting removed in the editor falls back to initializationOptions' value");
 
     /* A wrong value is reported, not fatal. */
     lsp_client_notify(e.c, "workspace/didChangeConfiguration", "{\"settings\":{\"marathon\":{\"agents\":{\"maxParallel\":\"many\"}}}}");
