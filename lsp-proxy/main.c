@@ -2,7 +2,7 @@
  * lsp-proxy: the program. Parses the command line and wires the library together:
  *   lsp-proxy [OPTIONS] [-- SERVER-COMMAND...]            proxy mode (default: lake serve)
  *   lsp-proxy check [--json] [--strict] [--profile P] FILE...
- *   lsp-proxy dag [--format json|dot|mermaid|html] FILE
+ *   lsp-proxy dag [--format json|dot|mermaid|html|svg] FILE
  *   lsp-proxy prove [--name NAME...|--leaves] [--dry-run] [--jobs N] FILE [-- SERVER...]
  * No logic lives here beyond reading files and printing results (shared/INTERFACE.md).
  */
@@ -18,6 +18,7 @@
 #include "analysis.h"
 #include "buf.h"
 #include "config.h"
+#include "dagrender.h"
 #include "headless.h"
 #include "log.h"
 #include "router.h"
@@ -31,7 +32,7 @@ usage(FILE *out)
 {
     fputs("usage: lsp-proxy [OPTIONS] [-- SERVER-COMMAND...]   proxy between an editor and Lean\n"
           "       lsp-proxy check [--json] [--strict] [--profile P] FILE...\n"
-          "       lsp-proxy dag [--format json|dot|mermaid|html] FILE\n"
+          "       lsp-proxy dag [--format json|dot|mermaid|html|svg] FILE\n"
           "       lsp-proxy prove [--name NAME...|--leaves] [--dry-run] [--jobs N] FILE\n"
           "                       [-- SERVER-COMMAND...]\n"
           "       lsp-proxy --version | --help\n"
@@ -169,61 +170,6 @@ cmd_check(int argc, char **argv)
     return errors > 0 || (strict && warnings > 0) ? 1 : 0;
 }
 
-static void
-html_escape(FILE *out, const char *s)
-{
-    for (; s && *s; s++) {
-        if (*s == '<')
-            fputs("&lt;", out);
-        else if (*s == '>')
-            fputs("&gt;", out);
-        else if (*s == '&')
-            fputs("&amp;", out);
-        else if (*s == '"')
-            fputs("&quot;", out);
-        else
-            fputc(*s, out);
-    }
-}
-
-static const char *const status_names[] = {"proved", "sorry", "error", "pending", "definition"};
-static const char *const kind_names[] = {"theorem", "lemma", "definition"};
-
-/* A self-contained page (no scripts, no network): a table of the nodes and the DOT text. */
-static void
-print_html(const struct analysis *a, const char *path)
-{
-    printf("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Blueprint DAG: ");
-    html_escape(stdout, path);
-    printf("</title>\n<style>body{font-family:sans-serif}td,th{padding:2px 8px;text-align:left}"
-           ".proved{background:#c8f7c5}.leaf{background:#c5dcf7}.sorry{background:#e4e4e4}"
-           ".error{background:#f7c5c5}.pending{background:#f7f0c5}.definition{background:#fff}"
-           "</style></head><body>\n<h1>");
-    html_escape(stdout, path);
-    printf("</h1>\n<table><tr><th>name</th><th>label</th><th>kind</th><th>status</th>"
-           "<th>deps</th><th>line</th></tr>\n");
-    for (size_t i = 0; i < analysis_node_count(a); i++) {
-        const struct analysis_node *n = analysis_node(a, i);
-        printf("<tr class=\"%s\"><td>", n->leaf ? "leaf" : status_names[n->status]);
-        html_escape(stdout, n->name);
-        printf("</td><td>");
-        html_escape(stdout, n->label);
-        printf("</td><td>%s</td><td>%s%s</td><td>", kind_names[n->kind], status_names[n->status],
-               n->leaf ? " (leaf)" : "");
-        for (size_t d = 0; d < n->ndeps; d++) {
-            if (d)
-                printf(", ");
-            html_escape(stdout, n->deps[d]);
-        }
-        printf("</td><td>%u</td></tr>\n", n->range.start.line + 1);
-    }
-    char *dot = analysis_dag_dot(a);
-    printf("</table>\n<h2>Graphviz</h2><pre>");
-    html_escape(stdout, dot);
-    printf("</pre>\n</body></html>\n");
-    free(dot);
-}
-
 static int
 cmd_dag(int argc, char **argv)
 {
@@ -250,8 +196,9 @@ cmd_dag(int argc, char **argv)
         return 2;
     }
     if (strcmp(format, "json") && strcmp(format, "dot") && strcmp(format, "mermaid") &&
-        strcmp(format, "html")) {
-        fprintf(stderr, "lsp-proxy dag: unknown format `%s` (json, dot, mermaid, html)\n", format);
+        strcmp(format, "html") && strcmp(format, "svg")) {
+        fprintf(stderr, "lsp-proxy dag: unknown format `%s` (json, dot, mermaid, html, svg)\n",
+                format);
         return 2;
     }
     size_t len;
@@ -259,8 +206,29 @@ cmd_dag(int argc, char **argv)
     if (text == NULL)
         return 2;
     struct analysis *a = analysis_new_take(text, len, project_profile(path));
-    if (strcmp(format, "html") == 0) {
-        print_html(a, path);
+    int rc = 0;
+    if (strcmp(format, "svg") == 0 || strcmp(format, "html") == 0) {
+        /* The picture is Graphviz's layout; html without Graphviz still lists the nodes. */
+        struct buf svg, page;
+        buf_init(&svg, 0);
+        buf_init(&page, 0);
+        char err[512];
+        bool have_svg = dagrender_svg(a, &svg, err, sizeof err) == 0;
+        if (strcmp(format, "svg") == 0) {
+            if (have_svg) {
+                fwrite(svg.data, 1, svg.len, stdout);
+            } else {
+                fprintf(stderr, "lsp-proxy dag: %s\n", err);
+                rc = 2;
+            }
+        } else {
+            if (!have_svg)
+                fprintf(stderr, "lsp-proxy dag: warning: the page has no picture: %s\n", err);
+            dagrender_html(a, path, have_svg ? svg.data : NULL, err, &page);
+            fwrite(page.data, 1, page.len, stdout);
+        }
+        buf_release(&svg);
+        buf_release(&page);
     } else {
         char *out;
         if (strcmp(format, "dot") == 0) {
@@ -280,7 +248,7 @@ cmd_dag(int argc, char **argv)
         free(out);
     }
     analysis_free(a);
-    return 0;
+    return rc;
 }
 
 /* The settings from every source but the editor's (shared/INTERFACE.md, "Settings"), the

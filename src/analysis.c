@@ -590,20 +590,29 @@ analysis_dag_json(const struct analysis *a, const char *uri, long version)
     return buf_detach(&b, NULL);
 }
 
-/* Fill colours, shared by DOT and Mermaid. */
+/* Fill colours, shared by DOT, Mermaid and the html page: INTERFACE.md's "DAG colours"
+ * (the VS Code view uses the same). The text is white on the dark fills. */
 static const char *
 node_colour(const struct analysis_node *n)
 {
     if (n->leaf)
-        return "#90caf9"; /* leaf: blue */
+        return "#1565c0"; /* leaf: blue */
     switch (n->status) {
-    case ANALYSIS_STATUS_PROVED: return "#a5d6a7";     /* green */
-    case ANALYSIS_STATUS_SORRY: return "#e0e0e0";      /* grey */
-    case ANALYSIS_STATUS_ERROR: return "#ef9a9a";      /* red */
-    case ANALYSIS_STATUS_PENDING: return "#fff59d";    /* yellow */
-    case ANALYSIS_STATUS_DEFINITION: return "#ffffff"; /* white box */
+    case ANALYSIS_STATUS_PROVED: return "#2e7d32";     /* green */
+    case ANALYSIS_STATUS_SORRY: return "#f9a825";      /* amber */
+    case ANALYSIS_STATUS_ERROR: return "#c62828";      /* red */
+    case ANALYSIS_STATUS_PENDING: return "#9e9e9e";    /* grey */
+    case ANALYSIS_STATUS_DEFINITION: return "#6a1b9a"; /* purple box */
     }
-    return "#ffffff";
+    return "#9e9e9e";
+}
+
+static const char *
+node_text_colour(const struct analysis_node *n)
+{
+    bool light = !n->leaf && (n->status == ANALYSIS_STATUS_SORRY ||
+                              n->status == ANALYSIS_STATUS_PENDING);
+    return light ? "#000000" : "#ffffff";
 }
 
 static void
@@ -642,9 +651,22 @@ analysis_dag_dot(const struct analysis *a)
         }
         dot_str(&b, l.data ? l.data : "");
         buf_release(&l);
-        (void)buf_addf(&b, ", fillcolor=\"%s\"%s, tooltip=", node_colour(n),
-                       n->kind == ANALYSIS_KIND_DEFINITION ? ", shape=box" : "");
-        dot_str(&b, dag_status_name(n->status));
+        /* id and class reach Graphviz's SVG (<g id="node-3" class="node sorry leaf lemma">),
+         * so the html page and tests can find a node and its status. Theorems get a double
+         * border. */
+        const char *kind = n->kind == ANALYSIS_KIND_THEOREM ? " theorem"
+                           : n->kind == ANALYSIS_KIND_LEMMA ? " lemma"
+                                                            : "";
+        (void)buf_addf(&b, ", id=\"node-%zu\", class=\"%s%s%s\", fillcolor=\"%s\", fontcolor=\"%s\"%s%s, tooltip=",
+                       i, dag_status_name(n->status), n->leaf ? " leaf" : "", kind, node_colour(n),
+                       node_text_colour(n), n->kind == ANALYSIS_KIND_DEFINITION ? ", shape=box" : "",
+                       n->kind == ANALYSIS_KIND_THEOREM ? ", peripheries=2" : "");
+        struct buf t;
+        buf_init(&t, 0);
+        (void)buf_addf(&t, "%s: %s%s", *n->name ? n->name : "(anonymous)",
+                       dag_status_name(n->status), n->leaf ? " (dynamic leaf)" : "");
+        dot_str(&b, t.data ? t.data : "");
+        buf_release(&t);
         (void)buf_adds(&b, "];\n");
     }
     for (size_t i = 0; i < a->nnodes; i++) {
@@ -699,9 +721,11 @@ analysis_dag_mermaid(const struct analysis *a)
         {.status = ANALYSIS_STATUS_ERROR},  {.status = ANALYSIS_STATUS_PENDING},
         {.status = ANALYSIS_STATUS_DEFINITION}};
     for (size_t i = 0; i < 5; i++)
-        (void)buf_addf(&b, "  classDef %s fill:%s,stroke:#555555\n", classes[i],
-                       node_colour(&probe[i]));
-    (void)buf_adds(&b, "  classDef leaf fill:#90caf9,stroke:#1565c0,stroke-width:2px\n");
+        (void)buf_addf(&b, "  classDef %s fill:%s,color:%s,stroke:#555555\n", classes[i],
+                       node_colour(&probe[i]), node_text_colour(&probe[i]));
+    static const struct analysis_node leaf = {.status = ANALYSIS_STATUS_SORRY, .leaf = true};
+    (void)buf_addf(&b, "  classDef leaf fill:%s,color:%s,stroke:#555555\n", node_colour(&leaf),
+                   node_text_colour(&leaf));
     return buf_detach(&b, NULL);
 }
 
