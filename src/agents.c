@@ -113,7 +113,12 @@ struct agents {
     struct http *http;
     struct llm *llm;
     char *llm_key;
+    char *llm_fp;          /* the LLM settings ag->llm (or the failed try) was made from */
     bool llm_tried;
+    /* Clients replaced after a settings change: their requests in flight finish there.
+     * Freed with the agents; their usage still counts in marathon.status. */
+    struct llm **retired;
+    size_t nretired;
     bool freeing;
     unsigned long apply_req; /* the workspace/applyEdit in flight (0: none) */
     char apply_job[32];      /* whose edit it carries */
@@ -195,6 +200,10 @@ agents_free(struct agents *ag)
     proxy_request_forget(ag->p, ag->apply_req);
     ev_timer_stop(ag->p->loop, &ag->apply_timer);
     llm_free(ag->llm); /* runs the cancelled requests' callbacks: they see ag->freeing */
+    for (size_t i = 0; i < ag->nretired; i++)
+        llm_free(ag->retired[i]);
+    free(ag->retired);
+    free(ag->llm_fp);
     http_free(ag->http);
     free(ag->llm_key);
     while (ag->jobs) {
@@ -205,6 +214,42 @@ agents_free(struct agents *ag)
     free(ag);
 }
 
+/* What the LLM client is made from, as one string: a change means a new client. */
+static char *
+agents_llm_fingerprint(const struct config *c)
+{
+    const char *key_env = config_api_key_env(c);
+    const char *key = getenv(key_env);
+    return xasprintf("%s\n%s\n%s\n%s\n%d\n%s\n%s\n%ld %ld %ld %ld", config_llm_provider(c),
+                     c->llm_base_url ? c->llm_base_url : "", c->llm_model ? c->llm_model : "",
+                     key_env, key && *key, /* whether a key is set, never the key */
+                     c->llm_anthropic_version ? c->llm_anthropic_version : "",
+                     c->llm_auth_style ? c->llm_auth_style : "", c->llm_timeout_ms,
+                     c->llm_idle_timeout_ms, c->llm_retries, c->llm_max_tokens);
+}
+
+void
+agents_settings_changed(struct proxy *p)
+{
+    struct agents *ag = p->agents;
+    if (ag == NULL || !ag->llm_tried)
+        return; /* nothing made yet: the next use reads the new settings */
+    char *fp = agents_llm_fingerprint(&p->cfg);
+    bool same = ag->llm_fp && strcmp(fp, ag->llm_fp) == 0;
+    free(fp);
+    if (same)
+        return;
+    if (ag->llm) {
+        ag->retired = xreallocarray(ag->retired, ag->nretired + 1, sizeof *ag->retired);
+        ag->retired[ag->nretired++] = ag->llm;
+        ag->llm = NULL;
+    }
+    free(ag->llm_key);
+    ag->llm_key = NULL;
+    ag->llm_tried = false;
+    log_info("agents", "the LLM settings changed: new requests use them");
+}
+
 /* The LLM client, made on first use from the settings; NULL when none is configured. */
 static struct llm *
 agents_llm(struct agents *ag)
@@ -212,6 +257,8 @@ agents_llm(struct agents *ag)
     if (ag->llm || ag->llm_tried)
         return ag->llm;
     ag->llm_tried = true;
+    free(ag->llm_fp);
+    ag->llm_fp = agents_llm_fingerprint(&ag->p->cfg);
     struct llm_settings s;
     char err[256];
     if (llm_settings_from_config(&ag->p->cfg, &s, &ag->llm_key, err, sizeof err) < 0) {
@@ -1548,9 +1595,20 @@ agents_status_json(struct proxy *p, struct buf *out)
 void
 agents_llm_json(struct proxy *p, struct buf *out)
 {
-    const struct llm_stats *s = p->agents->llm ? llm_stats(p->agents->llm) : NULL;
+    struct agents *ag = p->agents;
+    long requests = 0, failures = 0, in = 0, outt = 0;
+    for (size_t i = 0; i <= ag->nretired; i++) {
+        const struct llm *l = i < ag->nretired ? ag->retired[i] : ag->llm;
+        const struct llm_stats *s = l ? llm_stats(l) : NULL;
+        if (s) {
+            requests += s->requests;
+            failures += s->failures;
+            in += s->tokens_in;
+            outt += s->tokens_out;
+        }
+    }
     buf_addf(out, "\"requests\":%ld,\"failures\":%ld,\"tokensIn\":%ld,\"tokensOut\":%ld",
-             s ? s->requests : 0, s ? s->failures : 0, s ? s->tokens_in : 0, s ? s->tokens_out : 0);
+             requests, failures, in, outt);
 }
 
 /* ---- hooks ---- */

@@ -75,6 +75,9 @@ char *agents_statement_edit(struct proxy *p, struct document *doc, const char *n
 void agents_document_saved(struct proxy *p, struct document *doc);
 void agents_document_closing(struct proxy *p, struct document *doc);
 /* Lean is up again after a restart (replay done): queued jobs start. */
+/* The settings changed: when the LLM settings differ from those the client was made from,
+ * later requests use a new client (requests in flight finish on the old one). */
+void agents_settings_changed(struct proxy *p);
 void agents_lean_ready(struct proxy *p);
 /* $/lean/fileProgress for doc (its params). */
 void agents_progress(struct proxy *p, struct document *doc, struct jspan params);

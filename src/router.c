@@ -455,6 +455,7 @@ router_apply_settings(struct proxy *p, struct jspan v, const char *source)
         proxy_show_message(p, 2, "lsp-proxy settings: %s", problems.data);
     buf_release(&problems);
     cJSON_Delete(obj);
+    agents_settings_changed(p);
     workspace_refresh_all(p);
 }
 

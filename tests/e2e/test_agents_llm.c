@@ -45,7 +45,8 @@ static const char *SCRIPT =
     "{\"match\":\"`hard`\",\"content\":\"The bound is linear.\\n\\n```lean\\nomega\\n```\\nDone.\"}\n"
     "{\"match\":\"`broken`\",\"content\":\"```lean\\nexact h\\n```\"}\n"
     "{\"match\":\"`four_eq`\",\"content\":\"```lean\\nrfl\\n```\"}\n"
-    "{\"match\":\"`other`\",\"status\":401,\"message\":\"invalid api key\",\"error_type\":\"invalid_request_error\"}\n";
+    "{\"match\":\"`other`\",\"status\":401,\"message\":\"invalid api key\",\"error_type\":\"invalid_request_error\"}\n"
+    "{\"match\":\"`other`\",\"content\":\"```lean\\nrfl\\n```\"}\n";
 
 static char *
 start_job(struct e2e *e, const char *command, const char *name)
@@ -183,6 +184,23 @@ main(void)
     cJSON_Delete(j);
     free(id);
 
+    /* A settings change reaches the LLM client: the next request uses the new model, and
+     * the usage counted so far stays in the status. */
+    lsp_client_notify(e.c, "workspace/didChangeConfiguration",
+                      "{\"settings\":{\"marathon\":{\"llm\":{\"model\":\"second-model\"}}}}");
+    id = start_job(&e, "marathon.prove", "other");
+    j = e2e_job_wait(&e, id, 20000);
+    is_str(e2e_job_str(j, "state"), "succeeded", "other: proved after the settings change");
+    cJSON_Delete(j);
+    free(id);
+    char *r7 = request_line(&llm, 7);
+    is_contains(r7, "\"model\":\"second-model\"", "the changed model is used");
+    is_contains(r7, "Bearer sk-test-secret-4242", "the rest of the settings kept (key, base URL)");
+    free(r7);
+    st = e2e_command(&e, "marathon.status", "{}");
+    is_int((int)cJSON_GetNumberValue(test_json_path(st, "result.llm.requests")), 7,
+           "status: requests of the old and the new client counted");
+
     is_int(e2e_stop(&e), 0, "clean exit");
     /* the audit log: what each job did, in order, and never the key */
     char audit_path[600];
@@ -198,7 +216,7 @@ main(void)
            strstr(audit, "\"state\":\"succeeded\""),
        "audit: the outcome");
     ok(audit && strstr(audit, "sk-test-secret-4242") == NULL, "audit: never the key");
-    is_int(test_count_lines(audit_path, "\"event\":\"job.end\""), 4, "one end per job");
+    is_int(test_count_lines(audit_path, "\"event\":\"job.end\""), 5, "one end per job (five jobs)");
     free(audit);
     char *log = test_read_file(e.log);
     ok(log != NULL && strstr(log, "sk-test-secret-4242") == NULL, "the key is not in the proxy's log");
