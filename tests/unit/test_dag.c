@@ -488,8 +488,8 @@ test_analysis_json(void)
     char *dot = analysis_dag_dot(a);
     is_contains(dot, "digraph blueprint {", "DOT header");
     is_contains(dot, "shape=box", "definitions drawn as boxes");
-    is_contains(dot, "#ef9a9a", "error in red");
-    is_contains(dot, "#90caf9", "leaf in blue");
+    is_contains(dot, "#c62828", "error in red");
+    is_contains(dot, "#1565c0", "leaf in blue");
     is_contains(dot, "n3 -> n1;", "edge main -> aux_one");
     is_contains(dot, "aux_one\\nlem:aux-one", "node label shows name and label");
     free(dot);
@@ -499,7 +499,7 @@ test_analysis_json(void)
     is_contains(mm, "n1(\"aux_one\"):::leaf", "leaf class");
     is_contains(mm, "n2(\"aux_two\"):::error", "error class");
     is_contains(mm, "n3 --> n2", "edge");
-    is_contains(mm, "classDef proved fill:#a5d6a7", "proved green");
+    is_contains(mm, "classDef proved fill:#2e7d32", "proved green");
     free(mm);
     analysis_free(a);
 }
