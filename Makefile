@@ -10,7 +10,8 @@ OBJ      := $(BUILD)/obj
 CC       ?= cc
 PKGS     := libcjson libcurl
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
+# libcurl's headers only: http.c loads the library itself when a client is made (curlload.h).
+PKG_LIBS   := $(shell pkg-config --libs libcjson) -ldl
 PREFIX   ?= /usr/local
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \

@@ -260,17 +260,18 @@ agents_llm(struct agents *ag)
     free(ag->llm_fp);
     ag->llm_fp = agents_llm_fingerprint(&ag->p->cfg);
     struct llm_settings s;
-    char err[256];
+    char err[512];
     if (llm_settings_from_config(&ag->p->cfg, &s, &ag->llm_key, err, sizeof err) < 0) {
         proxy_show_message(ag->p, 2, "lsp-proxy: the LLM agents are off: %s", err);
         return NULL;
     }
     if (s.provider == LLM_PROVIDER_NONE)
         return NULL;
-    if (ag->http == NULL)
-        ag->http = http_new(ag->p->loop);
-    if (ag->http == NULL)
+    if (ag->http == NULL && (ag->http = http_new(ag->p->loop, err, sizeof err)) == NULL) {
+        log_error("agents", "%s", err);
+        proxy_show_message(ag->p, 2, "lsp-proxy: the LLM agents are off: %s", err);
         return NULL;
+    }
     ag->llm = llm_new(ag->http, &s);
     return ag->llm;
 }

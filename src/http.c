@@ -12,8 +12,12 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "curlload.h"
 #include "log.h"
 #include "xalloc.h"
+
+/* libcurl, loaded by the first http_new() (curlload.h says why); set before any other use. */
+static const struct curlload *C;
 
 #define HTTP_DEFAULT_MAX_BODY ((size_t)16 << 20)
 #define HTTP_DEFAULT_BACKOFF_MS 500
@@ -92,7 +96,7 @@ sock_io_cb(struct ev_loop *loop, ev_io *w, int revents)
     int running;
     (void)loop;
     /* hs may be freed inside (CURL_POLL_REMOVE): read nothing from it afterwards */
-    curl_multi_socket_action(h->multi, w->fd, action, &running);
+    C->multi_socket_action(h->multi, w->fd, action, &running);
     check_multi_info(h);
 }
 
@@ -114,7 +118,7 @@ sock_cb(CURL *e, curl_socket_t s, int what, void *userp, void *socketp)
         hs = xcalloc(1, sizeof *hs);
         hs->h = h;
         ev_io_init(&hs->io, sock_io_cb, s, kind);
-        curl_multi_assign(h->multi, s, hs);
+        C->multi_assign(h->multi, s, hs);
     } else {
         ev_io_stop(h->loop, &hs->io);
         ev_io_set(&hs->io, s, kind);
@@ -129,7 +133,7 @@ curl_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
     struct http *h = CONTAINER(w, struct http, timer);
     int running;
     (void)loop, (void)revents;
-    curl_multi_socket_action(h->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+    C->multi_socket_action(h->multi, CURL_SOCKET_TIMEOUT, 0, &running);
     check_multi_info(h);
 }
 
@@ -161,7 +165,7 @@ write_cb(char *p, size_t size, size_t nmemb, void *ud)
         r->idle_timer.repeat = (double)r->idle_timeout_ms / 1000.0;
         ev_timer_again(r->h->loop, &r->idle_timer);
     }
-    curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &code);
+    C->easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &code);
     if (r->stream && r->data && code >= 200 && code < 300) {
         r->delivered = true;
         if (r->data(r, p, n, r->arg) != 0) {
@@ -199,7 +203,7 @@ header_cb(char *p, size_t size, size_t nmemb, void *ud)
         if (end != v && *end == '\0' && secs >= 0) {
             r->retry_after_ms = secs > 86400 ? 86400000L : secs * 1000L;
         } else {
-            time_t when = curl_getdate(v, NULL);
+            time_t when = C->getdate(v, NULL);
             if (when > 0) {
                 double d = difftime(when, time(NULL));
                 r->retry_after_ms = d > 0 ? (long)(d * 1000.0) : 0;
@@ -278,9 +282,9 @@ add_to_multi(struct http_request *r)
     r->status = 0;
     r->retry_after_ms = -1;
     r->idle = r->too_large = false;
-    CURLMcode mc = curl_multi_add_handle(h->multi, r->easy);
+    CURLMcode mc = C->multi_add_handle(h->multi, r->easy);
     if (mc != CURLM_OK) {
-        complete(r, HTTP_ERR_TRANSPORT, "cannot start the request: %s", curl_multi_strerror(mc));
+        complete(r, HTTP_ERR_TRANSPORT, "cannot start the request: %s", C->multi_strerror(mc));
         return;
     }
     r->state = RQ_RUNNING;
@@ -292,7 +296,7 @@ attempt_done(struct http_request *r, CURLcode cc)
 {
     long code = 0;
     ev_timer_stop(r->h->loop, &r->idle_timer);
-    curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &code);
+    C->easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &code);
     r->status = (int)code;
     if (r->cancelled) {
         complete(r, HTTP_ERR_CANCELLED, "cancelled");
@@ -327,13 +331,13 @@ attempt_done(struct http_request *r, CURLcode cc)
     } else if (cc == CURLE_COULDNT_CONNECT || cc == CURLE_COULDNT_RESOLVE_HOST ||
                cc == CURLE_COULDNT_RESOLVE_PROXY) {
         err = HTTP_ERR_CONNECT;
-        snprintf(why, sizeof why, "cannot connect: %s", curl_easy_strerror(cc));
+        snprintf(why, sizeof why, "cannot connect: %s", C->easy_strerror(cc));
     } else if (cc == CURLE_OPERATION_TIMEDOUT) {
         err = HTTP_ERR_TIMEOUT;
         snprintf(why, sizeof why, "timed out after %ld ms", r->timeout_ms);
     } else {
         err = HTTP_ERR_TRANSPORT;
-        snprintf(why, sizeof why, "%s", curl_easy_strerror(cc));
+        snprintf(why, sizeof why, "%s", C->easy_strerror(cc));
     }
     if (!r->delivered && r->attempts <= r->retries) {
         schedule_retry(r, why);
@@ -347,14 +351,14 @@ check_multi_info(struct http *h)
 {
     CURLMsg *m;
     int left;
-    while ((m = curl_multi_info_read(h->multi, &left))) {
+    while ((m = C->multi_info_read(h->multi, &left))) {
         if (m->msg != CURLMSG_DONE)
             continue;
         CURL *e = m->easy_handle;
         CURLcode cc = m->data.result;
         struct http_request *r = NULL;
-        curl_easy_getinfo(e, CURLINFO_PRIVATE, (char **)&r);
-        curl_multi_remove_handle(h->multi, e);
+        C->easy_getinfo(e, CURLINFO_PRIVATE, (char **)&r);
+        C->multi_remove_handle(h->multi, e);
         if (r)
             attempt_done(r, cc);
     }
@@ -378,7 +382,7 @@ idle_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
     if (r->state != RQ_RUNNING)
         return;
     r->idle = true;
-    curl_multi_remove_handle(r->h->multi, r->easy);
+    C->multi_remove_handle(r->h->multi, r->easy);
     attempt_done(r, CURLE_OPERATION_TIMEDOUT);
 }
 
@@ -393,8 +397,8 @@ request_free(struct http_request *r)
     if (r->next)
         r->next->prev = r->prev;
     h->nactive--;
-    curl_easy_cleanup(r->easy);
-    curl_slist_free_all(r->headers);
+    C->easy_cleanup(r->easy);
+    C->slist_free_all(r->headers);
     buf_release(&r->resp);
     free(r->url);
     free(r->body);
@@ -412,7 +416,7 @@ finish_cb(struct ev_loop *loop, ev_timer *w, int revents)
         next = r->next;
         if (r->cancelled && r->state != RQ_DONE) {
             if (r->state == RQ_RUNNING)
-                curl_multi_remove_handle(h->multi, r->easy);
+                C->multi_remove_handle(h->multi, r->easy);
             complete(r, HTTP_ERR_CANCELLED, "cancelled");
         } else if (r->state == RQ_QUEUED) {
             add_to_multi(r);
@@ -450,29 +454,32 @@ finish_soon(struct http *h)
 /* ---- the client ---- */
 
 struct http *
-http_new(struct ev_loop *loop)
+http_new(struct ev_loop *loop, char *err, size_t errlen)
 {
-    if (http_global_refs++ == 0 && curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+    if (C == NULL && (C = curlload_get(err, errlen)) == NULL)
+        return NULL;
+    if (http_global_refs++ == 0 && C->global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
         http_global_refs--;
-        log_error("http", "libcurl cannot be initialised");
+        snprintf(err, errlen, "libcurl cannot be initialised");
         return NULL;
     }
     struct http *h = xcalloc(1, sizeof *h);
     h->loop = loop;
-    h->multi = curl_multi_init();
+    h->multi = C->multi_init();
     if (h->multi == NULL) {
+        snprintf(err, errlen, "libcurl cannot make a multi handle");
         free(h);
         if (--http_global_refs == 0)
-            curl_global_cleanup();
+            C->global_cleanup();
         return NULL;
     }
     h->rng = ((uint64_t)time(NULL) << 20) ^ (uint64_t)getpid() ^ 0x9E3779B97F4A7C15ull;
     ev_init(&h->timer, curl_timer_cb);
     ev_init(&h->finish, finish_cb);
-    curl_multi_setopt(h->multi, CURLMOPT_SOCKETFUNCTION, sock_cb);
-    curl_multi_setopt(h->multi, CURLMOPT_SOCKETDATA, h);
-    curl_multi_setopt(h->multi, CURLMOPT_TIMERFUNCTION, multi_timer_cb);
-    curl_multi_setopt(h->multi, CURLMOPT_TIMERDATA, h);
+    C->multi_setopt(h->multi, CURLMOPT_SOCKETFUNCTION, sock_cb);
+    C->multi_setopt(h->multi, CURLMOPT_SOCKETDATA, h);
+    C->multi_setopt(h->multi, CURLMOPT_TIMERFUNCTION, multi_timer_cb);
+    C->multi_setopt(h->multi, CURLMOPT_TIMERDATA, h);
     return h;
 }
 
@@ -487,10 +494,10 @@ http_free(struct http *h)
         finish_cb(h->loop, &h->finish, 0);
     ev_timer_stop(h->loop, &h->finish);
     ev_timer_stop(h->loop, &h->timer);
-    curl_multi_cleanup(h->multi);
+    C->multi_cleanup(h->multi);
     free(h);
     if (--http_global_refs == 0)
-        curl_global_cleanup();
+        C->global_cleanup();
 }
 
 struct http_request *
@@ -501,7 +508,7 @@ http_request_start(struct http *h, const struct http_options *o, http_data_cb *d
         return NULL;
     struct http_request *r = xcalloc(1, sizeof *r);
     r->h = h;
-    r->easy = curl_easy_init();
+    r->easy = C->easy_init();
     if (r->easy == NULL) {
         free(r);
         return NULL;
@@ -515,8 +522,8 @@ http_request_start(struct http *h, const struct http_options *o, http_data_cb *d
         r->body_len = o->body_len;
     }
     for (const char *const *hd = o->headers; hd && *hd; hd++)
-        r->headers = curl_slist_append(r->headers, *hd);
-    r->headers = curl_slist_append(r->headers, "Expect:"); /* no 100-continue round trip */
+        r->headers = C->slist_append(r->headers, *hd);
+    r->headers = C->slist_append(r->headers, "Expect:"); /* no 100-continue round trip */
     r->timeout_ms = o->timeout_ms;
     r->idle_timeout_ms = o->idle_timeout_ms;
     r->retries = o->retries > 0 ? o->retries : 0;
@@ -533,27 +540,27 @@ http_request_start(struct http *h, const struct http_options *o, http_data_cb *d
     ev_init(&r->idle_timer, idle_timer_cb);
 
     CURL *e = r->easy;
-    curl_easy_setopt(e, CURLOPT_URL, r->url);
-    curl_easy_setopt(e, CURLOPT_PRIVATE, (char *)r);
-    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
-    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(e, CURLOPT_USERAGENT, "lsp-proxy");
-    curl_easy_setopt(e, CURLOPT_HTTPHEADER, r->headers);
-    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, write_cb);
-    curl_easy_setopt(e, CURLOPT_WRITEDATA, r);
-    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, header_cb);
-    curl_easy_setopt(e, CURLOPT_HEADERDATA, r);
-    curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+    C->easy_setopt(e, CURLOPT_URL, r->url);
+    C->easy_setopt(e, CURLOPT_PRIVATE, (char *)r);
+    C->easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    C->easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
+    C->easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+    C->easy_setopt(e, CURLOPT_USERAGENT, "lsp-proxy");
+    C->easy_setopt(e, CURLOPT_HTTPHEADER, r->headers);
+    C->easy_setopt(e, CURLOPT_WRITEFUNCTION, write_cb);
+    C->easy_setopt(e, CURLOPT_WRITEDATA, r);
+    C->easy_setopt(e, CURLOPT_HEADERFUNCTION, header_cb);
+    C->easy_setopt(e, CURLOPT_HEADERDATA, r);
+    C->easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
     if (r->timeout_ms > 0) {
-        curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, r->timeout_ms);
-        curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
+        C->easy_setopt(e, CURLOPT_TIMEOUT_MS, r->timeout_ms);
+        C->easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
                          r->timeout_ms < 10000 ? r->timeout_ms : 10000L);
     }
     if (r->post) {
-        curl_easy_setopt(e, CURLOPT_POST, 1L);
-        curl_easy_setopt(e, CURLOPT_POSTFIELDS, r->body ? r->body : "");
-        curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)r->body_len);
+        C->easy_setopt(e, CURLOPT_POST, 1L);
+        C->easy_setopt(e, CURLOPT_POSTFIELDS, r->body ? r->body : "");
+        C->easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)r->body_len);
     }
     r->state = RQ_QUEUED;
     r->next = h->all;

@@ -71,8 +71,9 @@ struct http_options {
     bool stream;                  /* hand 2xx body chunks to the data callback */
 };
 
-/* A client on loop. Returns NULL when libcurl cannot be set up. */
-struct http *http_new(struct ev_loop *loop);
+/* A client on loop. libcurl is loaded by the first call (curlload.h). Returns NULL when it
+ * cannot be loaded or set up; then err gets one line saying why. */
+struct http *http_new(struct ev_loop *loop, char *err, size_t errlen);
 void http_free(struct http *h);
 
 /* Starts a request. Returns it, or NULL (bad options: no URL); see the callback rules. */

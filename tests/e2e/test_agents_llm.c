@@ -87,6 +87,66 @@ count_both(const char *path, const char *a, const char *b)
     return n;
 }
 
+/* A window/showMessage whose text contains arg. */
+static bool
+is_message_with(const cJSON *m, void *arg)
+{
+    const char *method = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(m, "method"));
+    const char *text = cJSON_GetStringValue(test_json_path(m, "params.message"));
+    return method && strcmp(method, "window/showMessage") == 0 && text && strstr(text, arg);
+}
+
+/* libcurl is loaded when the first LLM client is made (src/curlload.h): when it cannot be,
+ * the proxy says so once, keeps serving, and the tactic portfolio still proves. */
+static void
+test_no_libcurl(const struct llm_peer *llm)
+{
+    struct e2e e;
+    setenv("LSP_PROXY_LIBCURL", "/nonexistent/libcurl.so.4", 1);
+    int rc = e2e_start(&e, NULL, NULL);
+    unsetenv("LSP_PROXY_LIBCURL");
+    if (rc < 0) {
+        skip("without libcurl", "the proxy did not start");
+        return;
+    }
+    int before = llm_peer_requests(llm);
+    char opts[2048];
+    snprintf(opts, sizeof opts,
+             "{\"marathon\":{\"llm\":{\"provider\":\"openai\",\"baseUrl\":\"http://127.0.0.1:%d/v1\","
+             "\"apiKeyEnv\":\"LSP_PROXY_TEST_KEY\",\"retries\":0},"
+             "\"agents\":{\"tactics\":[\"rfl\"],\"maxAttempts\":2},\"onSave\":\"off\","
+             "\"review\":{\"enabled\":false},\"stateDir\":\"%s/state\"}}",
+             llm->port, e.dir);
+    e2e_initialize(&e, NULL, opts);
+    e2e_open(&e, URI, TEXT);
+    e2e_call(&e, "textDocument/waitForDiagnostics", "{\"uri\":\"file:///tmp/agl/Llm.lean\",\"version\":1}", 5000);
+
+    char *id = start_job(&e, "marathon.prove", "hard");
+    cJSON *j = id ? e2e_job_wait(&e, id, 10000) : NULL;
+    is_str(e2e_job_str(j, "state"), "failed", "no libcurl: the LLM round cannot run, the job fails");
+    cJSON_Delete(j);
+    free(id);
+    const cJSON *m = lsp_client_seen(e.c, 0, 3000, is_message_with, (void *)"cannot load libcurl");
+    ok(m != NULL, "the editor is told libcurl cannot be loaded");
+    is_contains(cJSON_GetStringValue(test_json_path(m, "params.message")), "/nonexistent/libcurl.so.4",
+                "the message names the library it tried");
+    is_int(llm_peer_requests(llm), before, "no request reached the endpoint");
+
+    id = start_job(&e, "marathon.prove", "other");
+    j = id ? e2e_job_wait(&e, id, 10000) : NULL;
+    is_str(e2e_job_str(j, "state"), "succeeded", "the tactic portfolio still proves without libcurl");
+    is_str(e2e_job_str(j, "kind"), "tactics", "by the portfolio");
+    cJSON_Delete(j);
+    free(id);
+    const cJSON *st = e2e_command(&e, "marathon.status", "{}");
+    ok(test_json_path(st, "result.jobs") != NULL, "the proxy keeps answering");
+    char *log = test_read_file(e.log);
+    is_contains(log, "cannot load libcurl", "the log says why the LLM agents are off");
+    free(log);
+    is_int(e2e_stop(&e), 0, "clean exit without libcurl");
+    e2e_free(&e);
+}
+
 int
 main(void)
 {
@@ -221,7 +281,8 @@ main(void)
     char *log = test_read_file(e.log);
     ok(log != NULL && strstr(log, "sk-test-secret-4242") == NULL, "the key is not in the proxy's log");
     free(log);
-    llm_peer_stop(&llm);
     e2e_free(&e);
+    test_no_libcurl(&llm);
+    llm_peer_stop(&llm);
     return done_testing();
 }
