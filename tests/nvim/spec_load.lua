@@ -1,0 +1,87 @@
+-- The plugin loads, defines its commands, wraps commands lines, and says clearly what is
+-- wrong when there is no Lean client (or one that does not run through the proxy).
+return function(T)
+  T.ok(vim.g.loaded_marathon == true, 'plugin/marathon.lua was sourced from the runtimepath')
+  for _, c in ipairs({ 'MarathonProve', 'MarathonRepair', 'MarathonProveLeaves', 'MarathonReview',
+    'MarathonCancel', 'MarathonStatus', 'MarathonLeaves', 'MarathonDag' }) do
+    T.is(vim.fn.exists(':' .. c), 2, ':' .. c .. ' exists')
+  end
+
+  local marathon = require('marathon')
+  marathon.setup({ proxy = T.proxy, proxy_args = { '--log', T.work .. '/proxy.log' } })
+  T.is(marathon.wrap_cmd({ 'lake', 'serve', '--', '/p' }),
+    { T.proxy, '--log', T.work .. '/proxy.log', '--', 'lake', 'serve', '--', '/p' },
+    'wrap_cmd puts the proxy and its options before the server command')
+  local once = marathon.wrap_cmd({ 'lake', 'serve', '--' })
+  T.is(marathon.wrap_cmd(once), once, 'wrap_cmd of a wrapped command changes nothing')
+  marathon.setup({ proxy = 'lsp-proxy' })
+  local default = marathon.wrap_cmd({ 'lean', '--server' })
+  T.is({ default[1], default[2], default[4], default[5] }, { 'lsp-proxy', '--log', '--', 'lean' },
+    'default proxy_args: --log FILE')
+  T.ok(type(default[3]) == 'string' and default[3]:match('lsp%-proxy%.log$') ~= nil,
+    'the default log is lsp-proxy.log in the state directory', default[3])
+
+  -- a function cmd (lean.nvim, nvim 0.11): the argv it starts is wrapped
+  local seen
+  local rpc_start = vim.lsp.rpc.start
+  vim.lsp.rpc.start = function(argv)
+    seen = argv
+    return 'started'
+  end
+  local wrapped = marathon.wrap_cmd(function(dispatchers, cfg)
+    return vim.lsp.rpc.start({ 'lake', 'serve', '--', cfg.root_dir }, dispatchers, {})
+  end)
+  local r = wrapped({}, { root_dir = '/proj' })
+  vim.lsp.rpc.start = rpc_start
+  T.is(r, 'started', 'a wrapped function cmd returns what rpc.start returned')
+  T.is(seen and { seen[1], seen[#seen - 4], seen[#seen] }, { 'lsp-proxy', '--', '/proj' },
+    'a wrapped function cmd starts the proxy around its argv')
+  T.ok(vim.lsp.rpc.start == rpc_start, 'vim.lsp.rpc.start is restored')
+
+  -- lspconfig: the on_setup hook wraps leanls only
+  package.loaded['lspconfig.util'] = {}
+  local hooks = marathon.setup({ proxy = T.proxy, proxy_args = {}, settings = { onSave = 'off' } })
+  T.ok(vim.tbl_contains(hooks, 'lspconfig'), 'setup hooks lspconfig when it is installed', hooks)
+  local lean = { name = 'leanls', cmd = { 'lake', 'serve', '--' } }
+  local other = { name = 'clangd', cmd = { 'clangd' } }
+  package.loaded['lspconfig.util'].on_setup(lean)
+  package.loaded['lspconfig.util'].on_setup(other)
+  T.is(lean.cmd, { T.proxy, '--', 'lake', 'serve', '--' }, "lspconfig's leanls cmd is wrapped")
+  T.is(lean.init_options, { marathon = { onSave = 'off' } }, 'the settings go in initializationOptions.marathon')
+  T.is(other.cmd, { 'clangd' }, 'other servers are left alone')
+  package.loaded['lspconfig.util'] = nil
+  marathon.setup({ proxy = T.proxy, proxy_args = { '--log', T.work .. '/proxy.log' } })
+
+  -- no Lean client: one clear message per command, no Lua error
+  local dir = T.workspace('none', { 'number_theory.lean' })
+  vim.cmd('edit ' .. dir .. '/number_theory.lean')
+  for _, c in ipairs({ 'MarathonProve', 'MarathonRepair', 'MarathonLeaves', 'MarathonDag', 'MarathonStatus',
+    'MarathonCancel', 'MarathonProveLeaves', 'MarathonReview' }) do
+    T.clear_messages()
+    local ok, err = pcall(vim.cmd, c)
+    local msg, level = T.last_message()
+    T.ok(ok, ':' .. c .. ' without a Lean client raises no error', err)
+    T.ok(msg and msg:find('^marathon: no Lean client is attached') ~= nil and level == vim.log.levels.ERROR,
+      ':' .. c .. ' says no Lean client is attached', msg)
+    T.ok(msg and not msg:find('traceback') and not msg:find('%.lua:%d+'), ':' .. c .. ': no Lua trace', msg)
+  end
+  T.clear_messages()
+  vim.cmd('MarathonDag pdf')
+  T.contains(T.last_message(), 'MarathonDag [tree|html|svg|json|dot|mermaid]', ':MarathonDag pdf names the formats')
+
+  -- a Lean client that does not go through the proxy
+  local client = T.start_lean({ wrap = false })
+  T.ok(client ~= nil, 'a Lean client without the proxy started')
+  T.clear_messages()
+  vim.cmd('MarathonLeaves')
+  T.contains(T.last_message(), 'does not run through lsp-proxy', 'without the proxy: the message says so')
+
+  -- :checkhealth marathon mentions the proxy's version
+  local version = vim.trim(vim.fn.system({ T.proxy, '--version' }))
+  vim.cmd('checkhealth marathon')
+  local health = T.buf_text(0)
+  T.contains(health, 'proxy version: ' .. version, ':checkhealth marathon shows `lsp-proxy --version`')
+  T.contains(health, T.proxy, ':checkhealth marathon shows the proxy binary')
+  T.contains(health, 'does not run through lsp-proxy', ':checkhealth marathon: the client without the proxy is a warning')
+  T.lacks(health, 'Failed to run healthcheck', 'the health check ran without a Lua error')
+end
