@@ -5,12 +5,14 @@
 import * as vscode from 'vscode';
 import { CursorAction, Dag, DagNode, actionProblem, candidates, describeNode, nodeAtPosition, parseDag, summaryText } from './dag';
 import { runDagCli } from './fallback';
+import { DagPanel, DagResult } from './dagpanel';
 import { MarathonStatus, describeJob, isActive, statusBarView } from './status';
 import { ShimUi, disableShim, enableShim, findShimDir } from './shim';
 
 export const UI_COMMANDS = [
   'marathon.ui.proveAtCursor', 'marathon.ui.repairAtCursor', 'marathon.ui.proveLeaves',
   'marathon.ui.review', 'marathon.ui.cancel', 'marathon.ui.status', 'marathon.ui.showDag',
+  'marathon.ui.goToNode',
   'marathon.ui.enableShim', 'marathon.ui.disableShim',
 ] as const;
 
@@ -19,6 +21,7 @@ const ENABLE_SHIM = 'Enable lake shim';
 
 let output: vscode.OutputChannel | undefined;
 let statusItem: vscode.StatusBarItem | undefined;
+let extensionUri: vscode.Uri | undefined;
 
 function log(msg: string): void {
   output?.appendLine(`[${new Date().toISOString()}] ${msg}`);
@@ -67,31 +70,38 @@ function leanEditor(): vscode.TextEditor | undefined {
   return ed;
 }
 
-/** The DAG of a document: from the server (`marathon.dag`), else from `lsp-proxy dag`. */
-export async function getDag(doc: vscode.TextDocument): Promise<Dag | undefined> {
+/** The DAG of a document, quietly: from the server (`marathon.dag`), else from `lsp-proxy dag`
+ * on the saved file (with a note saying so). `noServer` marks "no Lean client at all". */
+export async function loadDag(doc: vscode.TextDocument): Promise<DagResult & { noServer?: boolean }> {
   const uri = doc.uri.toString();
   try {
-    return parseDag(await vscode.commands.executeCommand('marathon.dag', { uri }));
+    return { dag: parseDag(await vscode.commands.executeCommand('marathon.dag', { uri })) };
   } catch (e) {
-    if (!isCommandNotFound(e)) {
-      void vscode.window.showErrorMessage(`Blueprint DAG: ${errorText(e)}`);
-      return undefined;
-    }
+    if (!isCommandNotFound(e)) return { error: errorText(e) };
   }
-  if (doc.uri.scheme !== 'file') {
-    await noServer('Blueprint DAG');
-    return undefined;
-  }
+  if (doc.uri.scheme !== 'file')
+    return { error: 'no Lean server with lsp-proxy is running for this file', noServer: true };
   log(`no server: running ${proxyPath()} dag --format json ${doc.uri.fsPath}`);
   try {
     const dag = await runDagCli(proxyPath(), doc.uri.fsPath);
-    if (doc.isDirty)
-      void vscode.window.showWarningMessage('No Lean server is running: the DAG is of the file as saved.');
-    return dag;
+    return { dag, note: doc.isDirty ? NO_SERVER_NOTE : undefined };
   } catch (e) {
-    void vscode.window.showErrorMessage(`Blueprint DAG: ${errorText(e)}`);
-    return undefined;
+    return { error: errorText(e) };
   }
+}
+
+const NO_SERVER_NOTE = 'No Lean server is running: the DAG is of the file as saved.';
+
+/** The DAG of a document for a command: loadDag, telling the user what went wrong. */
+export async function getDag(doc: vscode.TextDocument): Promise<Dag | undefined> {
+  const res = await loadDag(doc);
+  if ('dag' in res) {
+    if (res.note) void vscode.window.showWarningMessage(res.note);
+    return res.dag;
+  }
+  if (res.noServer) await noServer('Blueprint DAG');
+  else void vscode.window.showErrorMessage(`Blueprint DAG: ${res.error}`);
+  return undefined;
 }
 
 async function pickNode(nodes: DagNode[], placeHolder: string): Promise<DagNode | undefined> {
@@ -209,7 +219,23 @@ async function cancel(): Promise<void> {
   void refreshStatus();
 }
 
+/** Runs marathon.prove for a node named in the DAG view. */
+async function proveNode(uri: string, name: string): Promise<void> {
+  const res = await serverCommand<{ jobId?: string }>('marathon.prove', { uri, name }, `Prove ${name}`);
+  if (!res) return;
+  void vscode.window.showInformationMessage(`Prove \`${name}\` with agent: job ${res.jobId ?? '?'} started.`);
+  void refreshStatus();
+}
+
+/** Opens the DAG view (a webview beside the editor) for the active Lean file. */
 async function showDag(): Promise<void> {
+  const ed = leanEditor();
+  if (!ed || !extensionUri) return;
+  DagPanel.show(extensionUri, ed.document, { loadDag, prove: proveNode, log });
+}
+
+/** A picker of the file's nodes with status and deps; picking one jumps to it. */
+async function goToNode(): Promise<void> {
   const ed = leanEditor();
   if (!ed) return;
   const dag = await getDag(ed.document);
@@ -256,6 +282,7 @@ async function shim(enable: boolean): Promise<void> {
 
 export function activate(context: vscode.ExtensionContext): void {
   output = vscode.window.createOutputChannel('Lean Marathon');
+  extensionUri = context.extensionUri;
   // The shim finds the proxy through LSP_PROXY; vscode-lean4 starts the server with a copy of
   // this extension host's environment, so a configured absolute path reaches the shim.
   const pp = proxyPath();
@@ -269,6 +296,7 @@ export function activate(context: vscode.ExtensionContext): void {
     'marathon.ui.cancel': cancel,
     'marathon.ui.status': showStatus,
     'marathon.ui.showDag': showDag,
+    'marathon.ui.goToNode': goToNode,
     'marathon.ui.enableShim': () => shim(true),
     'marathon.ui.disableShim': () => shim(false),
   };
@@ -283,10 +311,13 @@ export function activate(context: vscode.ExtensionContext): void {
     if (vscode.window.activeTextEditor?.document.languageId === 'lean4') void refreshStatus();
   }, STATUS_POLL_MS);
   timer.unref?.();
-  context.subscriptions.push(output, statusItem, { dispose: () => clearInterval(timer) });
+  context.subscriptions.push(output, statusItem, { dispose: () => clearInterval(timer) },
+    { dispose: () => DagPanel.current?.dispose() });
 }
 
 export function deactivate(): void {
+  DagPanel.current?.dispose();
+  extensionUri = undefined;
   output = undefined;
   statusItem = undefined;
 }

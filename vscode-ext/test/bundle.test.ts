@@ -13,7 +13,7 @@ test('the bundle exists, requires nothing but vscode and node built-ins, and act
   assert.ok(fs.existsSync(main), `${main} missing: run npm run build`);
   const text = fs.readFileSync(main, 'utf8');
   const reqs = new Set([...text.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]));
-  for (const r of reqs) assert.ok(r === 'vscode' || /^(node:)?(fs|os|path|child_process)$/.test(r), `bundle requires ${r}`);
+  for (const r of reqs) assert.ok(r === 'vscode' || /^(node:)?(fs|os|path|child_process|crypto)$/.test(r), `bundle requires ${r}`);
   vscode.reset();
   // eslint-disable-next-line @typescript-eslint/no-var-requires
   const ext = require(main);
@@ -21,6 +21,6 @@ test('the bundle exists, requires nothing but vscode and node built-ins, and act
   const before = vscode.commands.registered().length;
   ext.activate(ctx);
   assert.ok(vscode.commands.registered().includes('marathon.ui.proveAtCursor'));
-  assert.equal(vscode.commands.registered().length - before, 9);
+  assert.equal(vscode.commands.registered().length - before, 10);
   for (const d of ctx.subscriptions) d.dispose();
 });

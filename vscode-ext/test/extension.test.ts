@@ -135,13 +135,13 @@ test('without a Lean client, prove says how to enable the shim; the DAG comes fr
   const err = messages('showErrorMessage');
   assert.equal(err.length, 1, err.join('|'));
   assert.match(err[0], /^Prove leaf_lemma: no Lean server with lsp-proxy is running/);
-  // showDag uses the same fallback and lists the nodes with the summary.
+  // goToNode uses the same fallback and lists the nodes with the summary.
   vscode.answers.quickPick.push((m: string, items: any[]) => {
     assert.equal(m, '5 nodes: 1 proved, 2 sorry, 1 error, 1 leaves');
     return items.find((i) => i.node.name === 'broken');
   });
   const ed = vscode.window.activeTextEditor;
-  await vscode.commands.executeCommand('marathon.ui.showDag');
+  await vscode.commands.executeCommand('marathon.ui.goToNode');
   assert.equal(ed.selection.active.line, 22);
   assert.ok(vscode.calls.some((c) => c.api === 'revealRange' && c.args[0].start.line === 22));
 });
@@ -149,7 +149,7 @@ test('without a Lean client, prove says how to enable the shim; the DAG comes fr
 test('a server error other than "not found" is shown, with no fallback', async () => {
   vscode.externalCommands.set('marathon.dag', () => { throw new Error('Invalid params: uri is not open'); });
   vscode.window.activeTextEditor = vscode.fakeEditor(FILE, 16, 0);
-  await vscode.commands.executeCommand('marathon.ui.showDag');
+  await vscode.commands.executeCommand('marathon.ui.goToNode');
   assert.deepEqual(messages('showErrorMessage'), ['Blueprint DAG: Invalid params: uri is not open']);
   assert.ok(!vscode.calls.some((c) => c.api === 'showQuickPick'));
 });

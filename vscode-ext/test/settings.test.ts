@@ -55,13 +55,19 @@ test('every INTERFACE.md setting is contributed under marathon.* with its defaul
     const desc: string = p.markdownDescription ?? p.description ?? '';
     assert.ok(desc.length > 10, `marathon.${s.key} has a description`);
     const lit = literalDefault(s.defaultCell);
+    // Every default is null, meaning "not named": VS Code's answer to workspace/configuration
+    // holds the defaults too, and a literal one would override .marathon.json. The proxy applies
+    // its built-in default, which the description states after "Default (null): ".
+    assert.equal(p.default, null, `marathon.${s.key}: default must be null`);
+    assert.ok(Array.isArray(p.type) && p.type.includes('null'), `marathon.${s.key} accepts null`);
+    if (p.enum) assert.ok(p.enum.includes(null), `marathon.${s.key} enum holds null`);
     if (lit) {
-      assert.deepEqual(p.default, lit.value, `marathon.${s.key} default`);
+      const m = /Default \(null\): (`[^`]+`|[^\s.]+)/.exec(desc);
+      assert.ok(m, `marathon.${s.key} description says "Default (null): ${s.defaultCell}"`);
+      assert.deepEqual(literalDefault(m![1])?.value, lit.value, `marathon.${s.key} description states INTERFACE.md's default ${s.defaultCell}`);
     } else {
-      // The proxy derives it: null means "not named", and the description says the rule.
-      assert.equal(p.default, null, `marathon.${s.key}: derived default must be null`);
-      assert.ok(Array.isArray(p.type) && p.type.includes('null'), `marathon.${s.key} accepts null`);
-      assert.ok(desc.includes(s.defaultCell.replace(/^none$/, 'none')), `marathon.${s.key} description quotes INTERFACE.md's default "${s.defaultCell}"`);
+      // The proxy derives it, and the description says the rule.
+      assert.ok(desc.includes(`Default (null): ${s.defaultCell}`), `marathon.${s.key} description quotes INTERFACE.md's default "${s.defaultCell}"`);
     }
     const types = ([] as string[]).concat(p.type);
     const v = lit?.value;

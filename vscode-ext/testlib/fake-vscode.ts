@@ -19,6 +19,9 @@ export function reset(): void {
   externalCommands.clear();
   configStore.clear();
   window.activeTextEditor = undefined;
+  window.visibleTextEditors = [];
+  webviewPanels.length = 0;
+  for (const e of Object.values(events)) e.clear();
   workspace.workspaceFolders = [{ uri: Uri.file('/proj'), name: 'proj', index: 0 }];
 }
 
@@ -26,7 +29,12 @@ export class Disposable { constructor(private f: () => void = () => {}) {} dispo
 
 export class Uri {
   constructor(public scheme: string, public fsPath: string, private text: string) {}
+  get path(): string { return this.fsPath; }
   static file(p: string): Uri { return new Uri('file', p, 'file://' + encodeURI(p)); }
+  static joinPath(base: Uri, ...parts: string[]): Uri {
+    const p = [base.fsPath.replace(/\/+$/, ''), ...parts].join('/');
+    return base.scheme === 'file' ? Uri.file(p) : new Uri(base.scheme, p, `${base.scheme}://${p}`);
+  }
   static parse(s: string): Uri {
     const m = /^([a-z][\w+.-]*):(?:\/\/)?(.*)$/i.exec(s);
     return m && m[1] === 'file' ? Uri.file(decodeURI(m[2])) : new Uri(m ? m[1] : 'file', s, s);
@@ -51,7 +59,29 @@ export class Selection extends Range {
 
 export enum StatusBarAlignment { Left = 1, Right = 2 }
 export enum ConfigurationTarget { Global = 1, Workspace = 2, WorkspaceFolder = 3 }
+export enum ViewColumn { Active = -1, Beside = -2, One = 1, Two = 2, Three = 3 }
 export enum TextEditorRevealType { Default = 0, InCenter = 1, InCenterIfOutsideViewport = 2, AtTop = 3 }
+
+/** A tiny vscode.EventEmitter: `event(listener)` subscribes, `fire(e)` calls the listeners. */
+export class EventEmitter<T> {
+  private listeners = new Set<(e: T) => void>();
+  event = (f: (e: T) => void): Disposable => {
+    this.listeners.add(f);
+    return new Disposable(() => this.listeners.delete(f));
+  };
+  fire(e: T): void { for (const f of [...this.listeners]) f(e); }
+  get size(): number { return this.listeners.size; }
+  clear(): void { this.listeners.clear(); }
+  dispose(): void { this.clear(); }
+}
+
+/** The editor's events, fired by tests. */
+export const events = {
+  changeTextDocument: new EventEmitter<{ document: FakeDocument }>(),
+  saveTextDocument: new EventEmitter<FakeDocument>(),
+  changeDiagnostics: new EventEmitter<{ uris: Uri[] }>(),
+  changeActiveTextEditor: new EventEmitter<any>(),
+};
 
 export interface FakeDocument { uri: Uri; languageId: string; isDirty: boolean }
 export function fakeEditor(path: string, line: number, character: number, languageId = 'lean4'): any {
@@ -59,10 +89,45 @@ export function fakeEditor(path: string, line: number, character: number, langua
   const ed: any = {
     document: { uri: Uri.file(path), languageId, isDirty: false } as FakeDocument,
     selection: new Selection(pos, pos),
+    viewColumn: ViewColumn.One,
     revealRange: (r: Range, t: TextEditorRevealType) => calls.push({ api: 'revealRange', args: [r, t] }),
   };
   return ed;
 }
+
+/** A webview panel: the html set, the messages posted to the page, and `receive(m)` playing
+ * the page posting m to the extension. */
+export class FakeWebviewPanel {
+  disposed = false;
+  revealed: any[] = [];
+  readonly posted: any[] = [];
+  private readonly received = new EventEmitter<any>();
+  private readonly disposeEmitter = new EventEmitter<void>();
+  readonly webview = {
+    html: '',
+    cspSource: 'https://fake.vscode-cdn.net',
+    options: {} as any,
+    asWebviewUri: (u: Uri) => new Uri('https', u.fsPath, 'https://fake.vscode-cdn.net' + u.fsPath),
+    postMessage: async (m: any) => { this.posted.push(m); calls.push({ api: 'webview.postMessage', args: [m] }); return true; },
+    onDidReceiveMessage: this.received.event,
+  };
+  constructor(public viewType: string, public title: string, public showOptions: any, public options: any) {
+    this.webview.options = options;
+  }
+  onDidDispose = this.disposeEmitter.event;
+  reveal(column?: any, preserveFocus?: boolean): void { this.revealed.push([column, preserveFocus]); }
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.disposeEmitter.fire();
+  }
+  /** The page posts a message; resolves once the handlers' promises have settled. */
+  async receive(m: any): Promise<void> {
+    this.received.fire(m);
+    await new Promise((r) => setImmediate(r));
+  }
+}
+export const webviewPanels: FakeWebviewPanel[] = [];
 
 export const commands = {
   registerCommand(id: string, f: (...a: any[]) => any): Disposable {
@@ -98,6 +163,21 @@ function messageFn(kind: string) {
 
 export const window = {
   activeTextEditor: undefined as any,
+  visibleTextEditors: [] as any[],
+  onDidChangeActiveTextEditor: events.changeActiveTextEditor.event,
+  createWebviewPanel(viewType: string, title: string, showOptions: any, options?: any): FakeWebviewPanel {
+    calls.push({ api: 'createWebviewPanel', args: [viewType, title, showOptions, options] });
+    const p = new FakeWebviewPanel(viewType, title, showOptions, options);
+    webviewPanels.push(p);
+    return p;
+  },
+  async showTextDocument(doc: any, options?: any): Promise<any> {
+    calls.push({ api: 'showTextDocument', args: [doc, options] });
+    const ed = window.visibleTextEditors.find((e) => e.document.uri.toString() === doc.uri.toString()) ??
+      Object.assign(fakeEditor(doc.uri.fsPath, 0, 0, doc.languageId), { document: doc });
+    window.activeTextEditor = ed;
+    return ed;
+  },
   showInformationMessage: messageFn('showInformationMessage'),
   showWarningMessage: messageFn('showWarningMessage'),
   showErrorMessage: messageFn('showErrorMessage'),
@@ -127,8 +207,14 @@ export function configValue(section: string, key: string): any {
   return configStore.get(`${section}.${key}`);
 }
 
+export const languages = {
+  onDidChangeDiagnostics: events.changeDiagnostics.event,
+};
+
 export const workspace = {
   workspaceFolders: undefined as any,
+  onDidChangeTextDocument: events.changeTextDocument.event,
+  onDidSaveTextDocument: events.saveTextDocument.event,
   getConfiguration(section: string): any {
     return {
       get<T>(key: string, dflt?: T): T | undefined {
@@ -149,7 +235,7 @@ export const workspace = {
 };
 
 export function makeContext(): any {
-  return { subscriptions: [] as Disposable[] };
+  return { subscriptions: [] as Disposable[], extensionUri: Uri.file('/ext') };
 }
 
 reset();
