@@ -393,7 +393,8 @@ job_check(struct job *j, const char *script, const char *helpers, bool search)
     size_t len;
     uint32_t region;
     char *text = job_shadow_text(j, s, h, &len, &region);
-    struct shadow_check_options o = {.region_line = region};
+    struct shadow_check_options o = {
+        .region_line = region, .allow_native_decide = j->ag->p->cfg.agents_allow_native_decide};
     int rc = shadow_check(j->sd, text, len, &o, job_verdict_cb, j);
     free(text);
     if (rc < 0) {
@@ -635,6 +636,8 @@ job_context_text(struct proxy *p, const struct document *doc, const struct analy
                  "definitions; earlier proofs omitted%s):\n```lean\n%s```\n\n",
              c->file_omitted ? ", and a middle part left out" : "", c->file);
     buf_addf(&b, "Helper lemmas are %sallowed.\n", p->cfg.agents_allow_helpers ? "" : "not ");
+    if (p->cfg.agents_allow_native_decide)
+        buf_adds(&b, "`native_decide` is allowed (the project trusts the compiler).\n");
     context_free(c);
     return buf_detach(&b, NULL);
 }
@@ -741,7 +744,7 @@ job_llm_done_cb(struct llm_request *q, const struct llm_result *res, void *arg)
         job_step(j);
         return;
     }
-    char *why = reply_refusal(&c, false, helpers);
+    char *why = reply_refusal(&c, j->ag->p->cfg.agents_allow_native_decide, helpers);
     if (why) {
         job_set_feedback(j, "The candidate was refused before Lean saw it: %s", why);
         char *line = xasprintf("round %d refused: %s", j->attempts, why);

@@ -38,6 +38,7 @@ static const struct config_key config_keys[] = {
     K("agents.maxAttempts", CT_INT, agents_max_attempts),
     K("agents.tactics", CT_STRINGS, agents_tactics),
     K("agents.allowHelpers", CT_BOOL, agents_allow_helpers),
+    K("agents.allowNativeDecide", CT_BOOL, agents_allow_native_decide),
     K("agents.autoApply", CT_BOOL, agents_auto_apply),
     K("onSave", CT_ON_SAVE, on_save),
     K("review.enabled", CT_TRISTATE, review_enabled),

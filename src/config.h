@@ -43,6 +43,7 @@ struct config {
     long agents_max_attempts;
     char **agents_tactics;     /* NULL-terminated */
     bool agents_allow_helpers;
+    bool agents_allow_native_decide; /* candidates may use native_decide (Lean.ofReduceBool) */
     bool agents_auto_apply;
     /* on save, review */
     enum config_on_save on_save;

@@ -17,14 +17,16 @@ main(void)
     is_int(c.agents_max_parallel, 4, "default maxParallel");
     is_str(c.agents_tactics[0], "rfl", "default tactics");
     ok(c.on_save == CONFIG_ON_SAVE_TACTICS, "default onSave");
+    ok(!c.agents_allow_native_decide, "native_decide refused by default");
     const char *j = "{\"llm\":{\"provider\":\"openai\",\"baseUrl\":\"http://127.0.0.1:11434/v1\"},"
-                    "\"agents\":{\"autoApply\":true,\"tactics\":[\"simp\"]},\"onSave\":\"agent\","
+                    "\"agents\":{\"autoApply\":true,\"allowNativeDecide\":true,\"tactics\":[\"simp\"]},\"onSave\":\"agent\","
                     "\"blueprint\":{\"profile\":\"strict\"},\"mystery\":1}";
     int n = config_apply_text(&c, j, strlen(j), "test", &problems);
     is_int(n, 0, "no problems");
     is_str(c.llm_provider, "openai", "nested provider");
     is_str(c.llm_base_url, "http://127.0.0.1:11434/v1", "nested baseUrl");
     ok(c.agents_auto_apply, "autoApply");
+    ok(c.agents_allow_native_decide, "allowNativeDecide");
     ok(c.agents_tactics[0] && strcmp(c.agents_tactics[0], "simp") == 0 && !c.agents_tactics[1],
        "tactics replaced");
     ok(c.on_save == CONFIG_ON_SAVE_AGENT, "onSave");
