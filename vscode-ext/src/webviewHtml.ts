@@ -53,6 +53,7 @@ header label { display: inline-flex; align-items: center; gap: 4px; cursor: poin
 #legend .swatch.double { outline: 1px solid currentColor; outline-offset: 1px; }
 #graph { padding: 4px; overflow: auto; }
 #graph svg { display: block; }
+#graph.fit svg { max-width: 100%; height: auto; }
 #empty { padding: 16px; opacity: .8; }
 .node { cursor: pointer; }
 .node:focus { outline: none; }
@@ -102,6 +103,7 @@ export function webviewHtml(o: WebviewHtmlOptions): string {
     <option value="ancestors">ancestors of the selected node</option>
     <option value="descendants">descendants of the selected node</option>
   </select></label>
+  <label><input type="checkbox" id="f-fit" checked> fit to width</label>
   <span id="selected"></span>
 </header>
 ${legendHtml()}

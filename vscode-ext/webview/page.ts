@@ -17,9 +17,10 @@ const api: VsCodeApi | undefined = typeof acquireVsCodeApi === 'function' ? acqu
 const SVG = 'http://www.w3.org/2000/svg';
 const elk = new ELK();
 
-interface State { filter: Filter }
+interface State { filter: Filter; fit: boolean }
 const saved = (api?.getState() as State | undefined) ?? undefined;
 let filter: Filter = saved?.filter ?? { unprovedOnly: false, scope: 'all' };
+let fit = saved?.fit ?? true;
 let dag: Dag | undefined;
 let generation = 0;
 
@@ -40,7 +41,7 @@ function el<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, 
 }
 
 function saveState(): void {
-  api?.setState({ filter } satisfies State);
+  api?.setState({ filter, fit } satisfies State);
 }
 
 function setFilter(f: Partial<Filter>): void {
@@ -122,6 +123,8 @@ async function render(): Promise<void> {
   const graph = $('graph');
   (document.getElementById('f-unproved') as HTMLInputElement).checked = filter.unprovedOnly;
   (document.getElementById('f-scope') as HTMLSelectElement).value = filter.scope;
+  (document.getElementById('f-fit') as HTMLInputElement).checked = fit;
+  graph.classList.toggle('fit', fit);
   $('selected').textContent = filter.selected ? `selected: ${filter.selected}` : '';
   if (!dag) return;
   $('summary').textContent = countsText(counts(dag));
@@ -188,6 +191,11 @@ function onMessage(m: HostMessage): void {
 window.addEventListener('message', (e: MessageEvent) => onMessage(e.data as HostMessage));
 document.getElementById('f-unproved')!.addEventListener('change', (e) =>
   setFilter({ unprovedOnly: (e.target as HTMLInputElement).checked }));
+document.getElementById('f-fit')!.addEventListener('change', (e) => {
+  fit = (e.target as HTMLInputElement).checked;
+  saveState();
+  $('graph').classList.toggle('fit', fit);
+});
 document.getElementById('f-scope')!.addEventListener('change', (e) =>
   setFilter({ scope: (e.target as HTMLSelectElement).value as Scope }));
 void render();
