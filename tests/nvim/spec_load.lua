@@ -52,6 +52,48 @@ return function(T)
   package.loaded['lspconfig.util'] = nil
   marathon.setup({ proxy = T.proxy, proxy_args = { '--log', T.work .. '/proxy.log' } })
 
+  -- vim.lsp.config (nvim 0.11+), here a stand-in with lean.nvim's function cmd
+  local store = {
+    leanls = {
+      cmd = function(dispatchers, cfg)
+        return vim.lsp.rpc.start({ 'lake', 'serve', '--', cfg.root_dir }, dispatchers, { cwd = cfg.root_dir })
+      end,
+      init_options = { hasWidgets = true },
+    },
+  }
+  vim.lsp.config = setmetatable({}, {
+    __index = function(_, k)
+      return store[k]
+    end,
+    __call = function(_, name, cfg)
+      store[name] = vim.tbl_deep_extend('force', store[name] or {}, cfg)
+    end,
+  })
+  hooks = marathon.setup({ proxy = T.proxy, proxy_args = {}, settings = { agents = { autoApply = true } } })
+  T.ok(vim.tbl_contains(hooks, 'vim.lsp.config'), 'setup uses vim.lsp.config when it exists', hooks)
+  local started_argv, started_opts
+  vim.lsp.rpc.start = function(argv, _, o)
+    started_argv, started_opts = argv, o
+    return 'rpc'
+  end
+  store.leanls.cmd({}, { root_dir = '/proj' })
+  T.is(started_argv, { T.proxy, '--', 'lake', 'serve', '--', '/proj' }, "vim.lsp.config: lean.nvim's cmd now starts the proxy")
+  T.is(started_opts, { cwd = '/proj' }, "vim.lsp.config: lean.nvim's cwd is kept")
+  T.is(store.leanls.init_options, { hasWidgets = true, marathon = { agents = { autoApply = true } } },
+    'vim.lsp.config: the settings join the init_options')
+  store.leanls = nil
+  marathon.setup({ proxy = T.proxy, proxy_args = {} })
+  store.leanls.cmd({}, { root_dir = T.work })
+  T.is(started_argv, { T.proxy, '--', 'lean', '--server', T.work }, 'no leanls config: lean --server ROOT without a lakefile')
+  T.write(T.work .. '/lakefile.toml', 'name = "p"\n')
+  store.leanls.cmd({}, { root_dir = T.work })
+  T.is(started_argv, { T.proxy, '--', 'lake', 'serve', '--', T.work }, 'and lake serve -- ROOT with one')
+  T.is(started_opts and started_opts.cwd, T.work, 'in the root')
+  os.remove(T.work .. '/lakefile.toml')
+  vim.lsp.rpc.start = rpc_start
+  vim.lsp.config = nil
+  marathon.setup({ proxy = T.proxy, proxy_args = { '--log', T.work .. '/proxy.log' } })
+
   -- no Lean client: one clear message per command, no Lua error
   local dir = T.workspace('none', { 'number_theory.lean' })
   vim.cmd('edit ' .. dir .. '/number_theory.lean')

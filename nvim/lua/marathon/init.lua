@@ -103,19 +103,33 @@ local function hook_lspconfig()
   return true
 end
 
+-- The server command lean.nvim and lspconfig's lsp/leanls.lua run (lean-lsp-facts §1.3),
+-- as a function cmd (nvim 0.11+) through the proxy: cwd = root, `lake serve -- ROOT` when
+-- the root has a lakefile, else `lean --server ROOT`. Used when no leanls config exists.
+function M.default_cmd(dispatchers, cfg)
+  local root = cfg.root_dir
+  local cwd = cfg.cmd_cwd or root
+  local uv = vim.uv or vim.loop
+  local argv
+  if root and (uv.fs_stat(root .. '/lakefile.lean') or uv.fs_stat(root .. '/lakefile.toml')) then
+    argv = { 'lake', 'serve', '--', root }
+  else
+    argv = { 'lean', '--server', root }
+  end
+  return vim.lsp.rpc.start(wrap_list(argv), dispatchers, { cwd = cwd, env = cfg.cmd_env, detached = cfg.detached })
+end
+
 -- nvim 0.11+: vim.lsp.config('leanls', {cmd = ...}) on top of the configuration in force
--- (lean.nvim's lsp/leanls.lua or lspconfig's).
+-- (lean.nvim's lsp/leanls.lua or lspconfig's, when on the runtimepath).
 local function hook_lsp_config()
   if not (vim.lsp.config and type(vim.lsp.config) == 'table') then
     return false
   end
-  for _, name in ipairs({ 'leanls' }) do
-    local ok, current = pcall(function()
-      return vim.lsp.config[name]
-    end)
-    local cmd = ok and current and current.cmd or { 'lake', 'serve', '--' }
-    vim.lsp.config(name, add_settings({ cmd = M.wrap_cmd(cmd) }))
-  end
+  local ok, current = pcall(function()
+    return vim.lsp.config.leanls
+  end)
+  local cmd = ok and type(current) == 'table' and current.cmd or nil
+  vim.lsp.config('leanls', add_settings({ cmd = cmd and M.wrap_cmd(cmd) or M.default_cmd }))
   return true
 end
 
