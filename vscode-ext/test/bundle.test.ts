@@ -24,3 +24,14 @@ test('the bundle exists, requires nothing but vscode and node built-ins, and act
   assert.equal(vscode.commands.registered().length - before, 10);
   for (const d of ctx.subscriptions) d.dispose();
 });
+
+test('dist/webview.js (the DAG view page) is built, self-contained, and packaged', () => {
+  const web = path.join(root, 'dist', 'webview.js');
+  assert.ok(fs.existsSync(web), `${web} missing: run npm run build`);
+  const text = fs.readFileSync(web, 'utf8');
+  assert.ok(!/\brequire\("/.test(text), 'the page bundle requires nothing at run time');
+  assert.ok(!/\bimportScripts\(|\bfetch\(/.test(text), 'the page bundle fetches nothing');
+  // vsce packs only what .vscodeignore lets through: both bundles must be.
+  const allowed = fs.readFileSync(path.join(root, '.vscodeignore'), 'utf8').split('\n').filter((l) => l.startsWith('!')).map((l) => l.slice(1));
+  for (const f of ['dist/extension.js', 'dist/webview.js', 'package.json', 'README.md', 'THIRD-PARTY-NOTICES.md']) assert.ok(allowed.includes(f), `.vscodeignore keeps ${f}`);
+});
