@@ -26,6 +26,7 @@ return function(T)
       return
     end
     T.ok(require('marathon.lsp').has_marathon(client), example .. ': the server advertises marathon.dag')
+    T.is(require('marathon').start({ cmd = { T.fake_lean } }), client.id, example .. ': start again reuses the client of the root')
     local live = T.wait_checked(client, bufnr)
     T.ok(live ~= nil, example .. ': Lean checked every node')
     local cli = assert(T.cli_dag(file))

@@ -207,8 +207,18 @@ function M.start(opts)
     end,
   })
   config.options.settings = saved
+  -- one client per name and root (vim.lsp.start does the same on 0.8+; 0.7 has no such
+  -- function)
+  for _, client in ipairs(compat.get_clients()) do
+    if client.name == cfg.name and client.config.root_dir == root and not compat.is_stopped(client) then
+      if not vim.lsp.buf_is_attached(bufnr, client.id) then
+        vim.lsp.buf_attach_client(bufnr, client.id)
+      end
+      return client.id
+    end
+  end
   local id
-  if vim.lsp.start then -- 0.8+: reuses a client with the same name and root
+  if vim.lsp.start then
     id = vim.lsp.start(cfg, { bufnr = bufnr })
   else
     id = vim.lsp.start_client(cfg)
