@@ -72,7 +72,7 @@ function leanEditor(): vscode.TextEditor | undefined {
 
 /** The DAG of a document, quietly: from the server (`marathon.dag`), else from `lsp-proxy dag`
  * on the saved file (with a note saying so). `noServer` marks "no Lean client at all". */
-export async function loadDag(doc: vscode.TextDocument): Promise<DagResult & { noServer?: boolean }> {
+export async function loadDag(doc: vscode.TextDocument): Promise<DagResult & { noServer?: boolean; stale?: boolean }> {
   const uri = doc.uri.toString();
   try {
     return { dag: parseDag(await vscode.commands.executeCommand('marathon.dag', { uri })) };
@@ -84,19 +84,21 @@ export async function loadDag(doc: vscode.TextDocument): Promise<DagResult & { n
   log(`no server: running ${proxyPath()} dag --format json ${doc.uri.fsPath}`);
   try {
     const dag = await runDagCli(proxyPath(), doc.uri.fsPath);
-    return { dag, note: doc.isDirty ? NO_SERVER_NOTE : undefined };
+    return { dag, note: doc.isDirty ? `${CLI_NOTE} ${UNSAVED_NOTE}` : CLI_NOTE, stale: doc.isDirty };
   } catch (e) {
     return { error: errorText(e) };
   }
 }
 
+const CLI_NOTE = 'No Lean server with lsp-proxy: this is `lsp-proxy dag` of the saved file, statuses without Lean\'s diagnostics.';
+const UNSAVED_NOTE = 'The file has unsaved changes.';
 const NO_SERVER_NOTE = 'No Lean server is running: the DAG is of the file as saved.';
 
 /** The DAG of a document for a command: loadDag, telling the user what went wrong. */
 export async function getDag(doc: vscode.TextDocument): Promise<Dag | undefined> {
   const res = await loadDag(doc);
   if ('dag' in res) {
-    if (res.note) void vscode.window.showWarningMessage(res.note);
+    if (res.stale) void vscode.window.showWarningMessage(NO_SERVER_NOTE);
     return res.dag;
   }
   if (res.noServer) await noServer('Blueprint DAG');

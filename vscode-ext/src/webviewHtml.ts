@@ -104,6 +104,7 @@ export function webviewHtml(o: WebviewHtmlOptions): string {
     <option value="descendants">descendants of the selected node</option>
   </select></label>
   <label><input type="checkbox" id="f-fit" checked> fit to width</label>
+  <button id="refresh" type="button" title="Fetch the DAG again">Refresh</button>
   <span id="selected"></span>
 </header>
 ${legendHtml()}

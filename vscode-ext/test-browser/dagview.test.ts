@@ -279,8 +279,14 @@ describe('DAG view in headless Chromium', { skip: reason ?? false, timeout: 6000
     assert.deepEqual(problems, []);
   });
 
-  test('an error message from the extension is shown; a DAG with no nodes says so', async () => {
+  test('an error message from the extension is shown; a note; Refresh posts refresh; a DAG with no nodes says so', async () => {
     await load(all[0].dag);
+    assert.equal(await page.isHidden('#note'), true);
+    await redraw(() => page.evaluate((d) => window.postMessage({ type: 'dag', dag: d, note: 'from lsp-proxy dag' }, '*'), all[0].dag));
+    assert.equal(await page.textContent('#note'), 'from lsp-proxy dag');
+    await clearPosted();
+    await page.click('#refresh');
+    assert.deepEqual(await posted(), [{ type: 'refresh' }]);
     await page.evaluate(() => window.postMessage({ type: 'error', message: 'lsp-proxy dag failed: boom' }, '*'));
     await page.waitForSelector('#error:not([hidden])');
     assert.equal(await page.textContent('#error'), 'lsp-proxy dag failed: boom');

@@ -3,6 +3,9 @@
 import '../testlib/vscode-hook';
 import { afterEach, beforeEach, test } from 'node:test';
 import * as assert from 'node:assert/strict';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import * as vscode from '../testlib/fake-vscode';
 import * as ext from '../src/extension';
 import { DagPanel } from '../src/dagpanel';
@@ -177,4 +180,30 @@ test('disposing the extension closes the panel and stops the redraws', async () 
   assert.equal(DagPanel.current, undefined);
   assert.equal(vscode.events.changeTextDocument.size, 0);
   assert.equal(vscode.events.changeDiagnostics.size, 0);
+});
+
+test('without a Lean server the view shows `lsp-proxy dag` of the saved file, with a note; refresh asks again', async () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'marathon-view-'));
+  const fakeProxy = path.join(tmp, 'lsp-proxy');
+  const file = path.join(tmp, 'Main.lean');
+  const count = path.join(tmp, 'count');
+  fs.writeFileSync(fakeProxy, `#!/bin/sh\necho x >> '${count}'\n[ "$1 $2 $3 $4" = "dag --format json ${file}" ] || exit 2\necho '${JSON.stringify(sampleDag('file://' + file))}'\n`, { mode: 0o755 });
+  vscode.setConfig('marathon', 'proxyPath', { workspaceValue: fakeProxy });
+  const ed = vscode.fakeEditor(file, 0, 0);
+  vscode.window.activeTextEditor = ed;
+  await vscode.commands.executeCommand('marathon.ui.showDag');
+  const p = vscode.webviewPanels.at(-1)!;
+  await p.receive({ type: 'ready' });
+  for (let i = 0; i < 100 && p.posted.length === 0; i++) await sleep(10);
+  assert.equal(p.posted.length, 1, JSON.stringify(p.posted));
+  assert.equal(p.posted[0].type, 'dag');
+  assert.equal(p.posted[0].dag.nodes.length, 5);
+  assert.match(p.posted[0].note, /No Lean server with lsp-proxy: this is `lsp-proxy dag` of the saved file/);
+  assert.doesNotMatch(p.posted[0].note, /unsaved/);
+  assert.ok(!vscode.calls.some((c) => /^show\w+Message$/.test(c.api)), 'no popup from the view');
+  ed.document.isDirty = true;
+  await p.receive({ type: 'refresh' });
+  for (let i = 0; i < 100 && p.posted.length === 1; i++) await sleep(10);
+  assert.match(p.posted[1].note, /unsaved changes/);
+  assert.equal(fs.readFileSync(count, 'utf8'), 'x\nx\n');
 });

@@ -191,6 +191,7 @@ function onMessage(m: HostMessage): void {
 window.addEventListener('message', (e: MessageEvent) => onMessage(e.data as HostMessage));
 document.getElementById('f-unproved')!.addEventListener('change', (e) =>
   setFilter({ unprovedOnly: (e.target as HTMLInputElement).checked }));
+document.getElementById('refresh')!.addEventListener('click', () => post({ type: 'refresh' }));
 document.getElementById('f-fit')!.addEventListener('change', (e) => {
   fit = (e.target as HTMLInputElement).checked;
   saveState();
