@@ -97,6 +97,20 @@ return function(T)
   T.ok(T.wait_message(3000, 'the cursor is not inside a declaration') ~= nil,
     ':MarathonProve outside any node says so', T.messages)
 
+  -- a proved node or an unknown name: the proxy's or the plugin's message, no trace
+  T.clear_messages()
+  vim.cmd('MarathonProve no_such_lemma')
+  T.contains(T.wait_message(3000, 'no_such_lemma'), 'marathon: no node `no_such_lemma` in this file',
+    ':MarathonProve NAME with an unknown name says so')
+  T.clear_messages()
+  vim.cmd('MarathonProve mod_four_of_odd')
+  local refusal = T.wait(3000, function()
+    local m, level = T.last_message()
+    return m and level == vim.log.levels.ERROR and m
+  end)
+  T.ok(refusal and refusal:find('^marathon: marathon%.prove: ') ~= nil, 'proving a proved node shows the proxy\'s refusal', refusal)
+  T.lacks(refusal, 'marathon.prove: marathon.prove', 'the command is named once')
+
   -- 1. the LLM prover: decide (portfolio) and norm_num (LLM round 1) are rejected, omega wins
   local target = node_of(cli, 'euclid_number_mod_four')
   vim.api.nvim_win_set_cursor(0, { target.range['end'].line + 1, 2 }) -- on `sorry`

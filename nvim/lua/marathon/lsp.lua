@@ -87,7 +87,11 @@ function M.execute(client, bufnr, command, args, cb)
   local params = { command = command, arguments = { args or vim.empty_dict() } }
   local ok, sent = pcall(compat.request, client, 'workspace/executeCommand', params, function(err, result)
     if err then
-      M.error(('marathon: %s: %s'):format(command, err.message or vim.inspect(err)))
+      local msg = tostring(err.message or vim.inspect(err))
+      if msg:sub(1, #command + 1) ~= command .. ':' then
+        msg = command .. ': ' .. msg
+      end
+      M.error('marathon: ' .. msg)
       return
     end
     cb(result)
