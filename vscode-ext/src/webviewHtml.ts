@@ -53,7 +53,6 @@ header label { display: inline-flex; align-items: center; gap: 4px; cursor: poin
 #legend .swatch.double { outline: 1px solid currentColor; outline-offset: 1px; }
 #graph { padding: 4px; overflow: auto; }
 #graph svg { display: block; }
-#graph.fit svg { max-width: 100%; height: auto; }
 #empty { padding: 16px; opacity: .8; }
 .node { cursor: pointer; }
 .node:focus { outline: none; }

@@ -279,6 +279,25 @@ describe('DAG view in headless Chromium', { skip: reason ?? false, timeout: 6000
     assert.deepEqual(problems, []);
   });
 
+  test('fit to width scales a wide graph down to the panel, not below 60 %; off draws it at full size', async () => {
+    const { dag } = all.find((f) => f.name === 'number_theory') ?? all[0];
+    await page.setViewportSize({ width: 700, height: 900 });
+    try {
+      await load(dag);
+      const scaleOf = () => page.$eval('#graph svg', (s) => ({ scale: Number((s as SVGSVGElement).dataset.scale), w: Number(s.getAttribute('width')), vb: (s as SVGSVGElement).viewBox.baseVal.width }));
+      const on = await scaleOf();
+      assert.ok(on.scale >= 0.6 && on.scale <= 1, `scale ${on.scale}`);
+      assert.equal(on.w, Math.ceil(on.vb * on.scale));
+      await page.uncheck('#f-fit');
+      const off = await scaleOf();
+      assert.equal(off.scale, 1);
+      assert.equal(off.w, Math.ceil(off.vb));
+      await page.check('#f-fit');
+    } finally {
+      await page.setViewportSize({ width: 1400, height: 1000 });
+    }
+  });
+
   test('an error message from the extension is shown; a note; Refresh posts refresh; a DAG with no nodes says so', async () => {
     await load(all[0].dag);
     assert.equal(await page.isHidden('#note'), true);

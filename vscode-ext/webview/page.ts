@@ -124,7 +124,6 @@ async function render(): Promise<void> {
   (document.getElementById('f-unproved') as HTMLInputElement).checked = filter.unprovedOnly;
   (document.getElementById('f-scope') as HTMLSelectElement).value = filter.scope;
   (document.getElementById('f-fit') as HTMLInputElement).checked = fit;
-  graph.classList.toggle('fit', fit);
   $('selected').textContent = filter.selected ? `selected: ${filter.selected}` : '';
   if (!dag) return;
   $('summary').textContent = countsText(counts(dag));
@@ -171,7 +170,22 @@ async function render(): Promise<void> {
     if (n) drawNode(svg, n, c.id, c.x ?? 0, c.y ?? 0, c.width ?? 60);
   }
   graph.replaceChildren(svg);
+  applyFit();
   document.body.dataset.rendered = String(gen);
+}
+
+/** Fit to width scales the drawing down to the panel, but never below MIN_SCALE (text stays
+ * readable; the panel scrolls beyond that) and never up. */
+const MIN_SCALE = 0.6;
+function applyFit(): void {
+  const svg = $('graph').querySelector('svg');
+  if (!svg) return;
+  const vb = svg.viewBox.baseVal;
+  const avail = $('graph').clientWidth - 8;
+  const scale = fit && vb.width > 0 ? Math.min(1, Math.max(MIN_SCALE, avail / vb.width)) : 1;
+  svg.setAttribute('width', String(Math.ceil(vb.width * scale)));
+  svg.setAttribute('height', String(Math.ceil(vb.height * scale)));
+  svg.dataset.scale = scale.toFixed(3);
 }
 
 function onMessage(m: HostMessage): void {
@@ -195,8 +209,9 @@ document.getElementById('refresh')!.addEventListener('click', () => post({ type:
 document.getElementById('f-fit')!.addEventListener('change', (e) => {
   fit = (e.target as HTMLInputElement).checked;
   saveState();
-  $('graph').classList.toggle('fit', fit);
+  applyFit();
 });
+window.addEventListener('resize', applyFit);
 document.getElementById('f-scope')!.addEventListener('change', (e) =>
   setFilter({ scope: (e.target as HTMLSelectElement).value as Scope }));
 void render();
