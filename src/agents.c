@@ -79,6 +79,9 @@ struct job {
     size_t head_start, head_end, latex_start, latex_end;
     int fix_phase; /* 0 the LLM proposes, 1 Lean elaborates, 2 the reviewer judges */
     bool vacuity_checked; /* review: the deterministic check ran (or cannot run) */
+    bool refute_checked;  /* review: the refutation check ran (or cannot run) */
+    int det_pending;      /* review: the check Lean is judging: 1 vacuity, 2 refutation */
+    char *refutation;     /* review: ¬ (∀ …) for `decide` (job_refutation), or NULL */
     struct statedir *audit; /* where the audit log goes (owned by the review state), or NULL */
     char *binders;        /* review: the statement's binders, for the vacuity check */
     char *new_statement, *new_latex;
@@ -137,8 +140,10 @@ static void job_fix_candidate(struct job *j, const char *reply);
 static void job_fix_elaborated(struct job *j, const struct shadow_verdict *v);
 static void job_fix_reviewed(struct job *j, const struct llm_result *res);
 static void job_vacuity_verdict(struct job *j, const struct shadow_verdict *v);
+static void job_refute_verdict(struct job *j, const struct shadow_verdict *v);
 static void job_audit(const struct job *j, const char *event, ...);
 static char *job_binders(const struct job *j);
+static char *job_refutation(const struct job *j);
 
 struct agents *
 agents_new(struct proxy *p)
@@ -167,6 +172,7 @@ job_free(struct job *j)
     free(j->new_statement);
     free(j->new_latex);
     free(j->binders);
+    free(j->refutation);
     free(j->candidate);
     free(j->helpers);
     free(j->feedback);
@@ -554,7 +560,10 @@ job_verdict_cb(struct shadow_doc *sd, const struct shadow_verdict *v, void *arg)
         return;
     }
     if (j->kind == AGENTS_KIND_REVIEW) {
-        job_vacuity_verdict(j, v);
+        if (j->det_pending == 2)
+            job_refute_verdict(j, v);
+        else
+            job_vacuity_verdict(j, v);
         return;
     }
     if (v->lean_failed) {
@@ -875,30 +884,21 @@ job_vacuity_check(struct job *j)
     if (rc < 0)
         return false;
     j->steps++;
+    j->det_pending = 1;
     j->state = JOB_VERIFYING;
     job_progress_send(j, "report", "checking whether the hypotheses contradict each other", true);
     return true;
 }
 
-/* The vacuity check's verdict: a vacuous statement is a finding without asking the LLM. */
+/* A deterministic check's finding, recorded like a reviewer's verdict (cached, shown as a
+ * marathon-review diagnostic); ends the job without an LLM request. */
 static void
-job_vacuity_verdict(struct job *j, const struct shadow_verdict *v)
+job_det_finding(struct job *j, const char *category, const char *explanation)
 {
-    bool refuted = !v->lean_failed && !*v->errors; /* v dies with the document */
-    shadow_close(j->sd);
-    j->sd = NULL;
-    if (!refuted) {
-        job_step(j); /* not vacuous (or not known): on to the reviewer */
-        return;
-    }
-    char *expl = xasprintf("Lean derives False from the hypotheses alone (`example %s : False := "
-                           "by " AGENTS_VACUITY_TACTIC "` is accepted): the statement is "
-                           "vacuously true.",
-                           j->binders);
     cJSON *o = cJSON_CreateObject(), *fs = cJSON_CreateArray(), *f = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "verdict", "unfaithful");
-    cJSON_AddStringToObject(f, "category", "vacuous-hypothesis");
-    cJSON_AddStringToObject(f, "explanation", expl);
+    cJSON_AddStringToObject(f, "category", category);
+    cJSON_AddStringToObject(f, "explanation", explanation);
     cJSON_AddItemToArray(fs, f);
     cJSON_AddItemToObject(o, "findings", fs);
     char *json = cJSON_PrintUnformatted(o);
@@ -909,6 +909,204 @@ job_vacuity_verdict(struct job *j, const struct shadow_verdict *v)
     job_end(j, ok ? JOB_SUCCEEDED : JOB_FAILED, "%s (deterministic check, no LLM request)", msg);
     free(msg);
     cJSON_free(json);
+}
+
+/* The vacuity check's verdict: a vacuous statement is a finding without asking the LLM. */
+static void
+job_vacuity_verdict(struct job *j, const struct shadow_verdict *v)
+{
+    bool refuted = !v->lean_failed && !*v->errors; /* v dies with the document */
+    j->det_pending = 0;
+    shadow_close(j->sd);
+    j->sd = NULL;
+    if (!refuted) {
+        job_step(j); /* not vacuous (or not known): on to the next check, then the reviewer */
+        return;
+    }
+    char *expl = xasprintf("Lean derives False from the hypotheses alone (`example %s : False := "
+                           "by " AGENTS_VACUITY_TACTIC "` is accepted): the statement is "
+                           "vacuously true.",
+                           j->binders);
+    job_det_finding(j, "vacuous-hypothesis", expl);
+    free(expl);
+}
+
+/* ---- the refutation check: `decide` on the negation, over small instances ---- */
+
+#define AGENTS_REFUTE_BOUND 8 /* ℕ variables are checked below this */
+#define AGENTS_REFUTE_MAX_NAT 3 /* at most 8^3 instances: cheap for the kernel */
+
+static bool
+refute_is_space(char c)
+{
+    return c == ' ' || c == '\n' || c == '\t' || c == '\r';
+}
+
+/* t[a, z) trimmed, as a new string. */
+static char *
+refute_trim(const char *t, size_t a, size_t z)
+{
+    while (a < z && refute_is_space(t[a]))
+        a++;
+    while (z > a && refute_is_space(t[z - 1]))
+        z--;
+    return xstrndup(t + a, z - a);
+}
+
+/* How a binder's type is quantified over: 1 ℕ (bounded), 2 a finite type (Bool, Fin k),
+ * 3 a proposition (a hypothesis: an implication), 0 none of these (no check). */
+static int
+refute_type_class(const char *ty)
+{
+    if (!strcmp(ty, "\xe2\x84\x95") || !strcmp(ty, "Nat"))
+        return 1;
+    if (!strcmp(ty, "Bool"))
+        return 2;
+    if (!strncmp(ty, "Fin ", 4)) {
+        const char *q = ty + 4;
+        while (*q == ' ')
+            q++;
+        char *end;
+        long k = strtol(q, &end, 10);
+        return end != q && *end == '\0' && k > 0 && k <= 16 ? 2 : 0;
+    }
+    static const char *const rel[] = {"<", ">", "=", "\xe2\x89\xa4" /* ≤ */, "\xe2\x89\xa5" /* ≥ */,
+                                      "\xe2\x89\xa0" /* ≠ */, "\xe2\x88\xa3" /* ∣ */,
+                                      "\xe2\x88\xa7" /* ∧ */, "\xe2\x88\xa8" /* ∨ */,
+                                      "\xc2\xac" /* ¬ */};
+    for (size_t i = 0; i < sizeof rel / sizeof *rel; i++)
+        if (strstr(ty, rel[i]))
+            return 3;
+    return 0;
+}
+
+/* The proposition whose negation `decide` may prove: ¬ (∀ BINDERS, TYPE) with each ℕ
+ * variable bounded (`∀ n < 8,`), Bool and `Fin k` variables over their values, hypotheses
+ * as implications. NULL when it cannot be made cheap and decidable: no head, an instance
+ * or other binder, a binder of another type, more than AGENTS_REFUTE_MAX_NAT ℕ variables. */
+static char *
+job_refutation(const struct job *j)
+{
+    const char *t = j->text;
+    const char *name = strstr(t + j->head_start, j->name);
+    if (name == NULL || (size_t)(name - t) >= j->head_end)
+        return NULL;
+    size_t i = (size_t)(name - t) + strlen(j->name), e = j->head_end;
+    struct buf b;
+    buf_init(&b, 256);
+    buf_adds(&b, "\xc2\xac (");
+    int nats = 0;
+    for (;;) {
+        while (i < e && refute_is_space(t[i]))
+            i++;
+        if (i >= e)
+            goto fail; /* no type */
+        if (t[i] == ':')
+            break;
+        char open = t[i];
+        if (open != '(' && open != '{')
+            goto fail; /* instance, strict-implicit, anonymous or bare binders */
+        char close = open == '(' ? ')' : '}';
+        size_t k = i + 1, colon = 0;
+        int depth = 0;
+        for (; k < e; k++) {
+            char c = t[k];
+            if (c == '(' || c == '[' || c == '{')
+                depth++;
+            else if ((c == ')' || c == ']' || c == '}') && depth > 0)
+                depth--;
+            else if (c == close)
+                break;
+            else if (c == ':' && depth == 0 && colon == 0 && t[k + 1] != '=')
+                colon = k;
+        }
+        if (k >= e || colon == 0)
+            goto fail;
+        char *names = refute_trim(t, i + 1, colon), *ty = refute_trim(t, colon + 1, k);
+        int cls = refute_type_class(ty);
+        bool good = cls != 0 && *names != '\0';
+        for (char *n = names; good && *n;) {
+            char *sp = n + strcspn(n, " \t\n");
+            char save = *sp;
+            *sp = '\0';
+            if (cls == 1) {
+                good = ++nats <= AGENTS_REFUTE_MAX_NAT;
+                buf_addf(&b, "\xe2\x88\x80 %s < %d, ", n, AGENTS_REFUTE_BOUND);
+            } else if (cls == 2) {
+                buf_addf(&b, "\xe2\x88\x80 %s : %s, ", n, ty);
+            } else {
+                buf_addf(&b, "\xe2\x88\x80 %s : (%s), ", n, ty);
+            }
+            *sp = save;
+            n = sp;
+            while (*n && refute_is_space(*n))
+                n++;
+        }
+        free(names);
+        free(ty);
+        if (!good)
+            goto fail;
+        i = k + 1;
+    }
+    char *concl = refute_trim(t, i + 1, e);
+    if (*concl == '\0') {
+        free(concl);
+        goto fail;
+    }
+    buf_addf(&b, "(%s))", concl);
+    free(concl);
+    return buf_detach(&b, NULL);
+fail:
+    buf_release(&b);
+    return NULL;
+}
+
+/* The refutation check: `example : ¬ (…) := by decide` in a shadow document in the node's
+ * place. Returns false when it cannot run (then the reviewer is next). */
+static bool
+job_refute_check(struct job *j)
+{
+    j->refute_checked = true;
+    if (j->refutation == NULL)
+        return false;
+    struct buf b;
+    buf_init(&b, j->node_start + strlen(j->refutation) + 64);
+    buf_add(&b, j->text, j->node_start);
+    buf_addf(&b, "example : %s := by decide\n", j->refutation);
+    uint32_t region = 0;
+    for (size_t i = 0; i < j->node_start; i++)
+        region += j->text[i] == '\n';
+    if (j->sd == NULL)
+        j->sd = shadow_open(j->ag->p->shadow, j->uri);
+    struct shadow_check_options o = {.region_line = region};
+    int rc = shadow_check(j->sd, b.data, b.len, &o, job_verdict_cb, j);
+    buf_release(&b);
+    if (rc < 0)
+        return false;
+    j->steps++;
+    j->det_pending = 2;
+    j->state = JOB_VERIFYING;
+    job_progress_send(j, "report", "checking the statement on small instances (decide)", true);
+    return true;
+}
+
+/* The refutation check's verdict: `decide` proving the negation means the statement is
+ * false, whatever the paper says: a finding without asking the LLM. */
+static void
+job_refute_verdict(struct job *j, const struct shadow_verdict *v)
+{
+    bool refuted = !v->lean_failed && !*v->errors;
+    j->det_pending = 0;
+    shadow_close(j->sd);
+    j->sd = NULL;
+    if (!refuted) {
+        job_step(j); /* not refuted (or not decidable): on to the reviewer */
+        return;
+    }
+    char *expl = xasprintf("Lean refutes the statement: `decide` proves `%s` (natural-number "
+                           "variables checked below %d), so the Lean statement is false.",
+                           j->refutation, AGENTS_REFUTE_BOUND);
+    job_det_finding(j, "too-strong", expl);
     free(expl);
 }
 
@@ -917,6 +1115,8 @@ job_review_round(struct job *j)
 {
     if (!j->vacuity_checked && job_vacuity_check(j))
         return; /* job_vacuity_verdict() follows */
+    if (!j->refute_checked && job_refute_check(j))
+        return; /* job_refute_verdict() follows */
     struct llm *l = agents_llm(j->ag);
     if (l == NULL) {
         char *msg = NULL;
@@ -1362,8 +1562,10 @@ agents_start(struct proxy *p, struct document *doc, const char *name, enum agent
     j->context = review ? review_prompt(p, doc, a, node, j->review_key)
                  : fix  ? review_fix_prompt(p, doc, a, node)
                         : job_context_text(p, doc, a, node);
-    if (review && job_fix_spans(j, node) == 0)
+    if (review && job_fix_spans(j, node) == 0) {
         j->binders = job_binders(j);
+        j->refutation = job_refutation(j);
+    }
     if (fix && job_fix_spans(j, node) < 0) {
         *err = xasprintf("cannot find where the statement of `%s` starts and ends", name);
         ag->jobs = j->next;

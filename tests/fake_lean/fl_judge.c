@@ -553,15 +553,24 @@ fl_judge_elaborate(struct fl_judge *j, fl_judge_emit_fn *emit, void *arg)
         if (!d->judged) {
             /* No tactic proves `False` (hypotheses are not contradictory unless a marker
              * says so): an unmarked `... : False := by TACTICS` is rejected, as Lean would
-             * (lsp-proxy's vacuity check relies on it). A term such as an axiom is left
-             * alone. */
+             * (lsp-proxy's vacuity check relies on it). Likewise `decide` on a negation
+             * (`... : ¬ P := by decide`: P holds unless a marker says it fails; the
+             * refutation check relies on it), rejected with Lean's words for a decidable
+             * proposition that evaluates to false (Meta/Tactic/Decide). A term such as an
+             * axiom is left alone. */
             fl_judge_locate(j, d);
-            if (!d->proof || !d->goal || strcmp(d->goal, "\xe2\x8a\xa2 False") != 0 ||
+            bool is_false = d->goal && strcmp(d->goal, "\xe2\x8a\xa2 False") == 0;
+            bool is_neg_decide = d->goal && d->proof && strncmp(d->goal, "\xe2\x8a\xa2 \xc2\xac", 6) == 0 &&
+                                 strcmp(d->proof, "decide") == 0;
+            if (!d->proof || !(is_false || is_neg_decide) ||
                 d->proof_s == FL_JNONE || strncmp(j->m + d->proof_s, "by", 2) != 0 ||
                 !strchr(" \t\r\n", j->m[d->proof_s + 2]) ||
                 strcmp(d->proof, "sorry") == 0 || strncmp(d->proof, "sorry_using", 11) == 0)
                 continue;
             d->judged = d->judge_proof = true;
+            if (is_neg_decide && !d->reject)
+                d->reject = fl_xasprintf("tactic 'decide' proved that the proposition\n  %s\nis false",
+                                         d->goal + 4);
         } else {
             fl_judge_locate(j, d);
         }
