@@ -130,9 +130,20 @@ end
 function T.start_lean(opts)
   opts = opts or {}
   local marathon = require('marathon')
-  local cmd = { T.fake_lean, '--report-delay-ms', '5', '--chunks', '1' }
+  local cmd = { T.fake_lean, '--report-delay-ms', '5', '--chunks', '1', '--record', T.work .. '/fake-lean-record.jsonl' }
   vim.list_extend(cmd, opts.fake_args or {})
-  local id, err = marathon.start({ cmd = cmd, settings = opts.settings, wrap = opts.wrap, root_dir = opts.root_dir })
+  local id, err = marathon.start({
+    cmd = cmd,
+    settings = opts.settings,
+    wrap = opts.wrap,
+    root_dir = opts.root_dir,
+    handlers = {
+      -- Lean's progress (lean-lsp-facts: processing [] once the file is done)
+      ['$/lean/fileProgress'] = function(_, params)
+        T.progress[params.textDocument.uri] = #(params.processing or {})
+      end,
+    },
+  })
   if not id then
     return nil, err
   end
@@ -148,9 +159,18 @@ function T.dag(client, bufnr)
   return require('marathon.lsp').execute_sync(client, bufnr, 'marathon.dag', { uri = vim.uri_from_bufnr(bufnr) }, 3000)
 end
 
--- Wait until Lean has reached every node of bufnr's DAG (no `pending`).
+T.progress = {}
+
+-- Wait until Lean has finished the file (its fileProgress says nothing is processing) and
+-- the proxy's DAG of bufnr has no `pending` node. (Right after didOpen, before Lean's
+-- first fileProgress, the proxy's DAG shows complete proofs as `proved`, not `pending`:
+-- "no pending node" alone is not enough.)
 function T.wait_checked(client, bufnr, ms)
+  local uri = vim.uri_from_bufnr(bufnr)
   return T.wait(ms or 8000, function()
+    if T.progress[uri] ~= 0 then
+      return false
+    end
     local d = T.dag(client, bufnr)
     return d and d.summary and (d.summary.pending or 0) == 0 and #d.nodes > 0 and d
   end)

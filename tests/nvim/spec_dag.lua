@@ -6,7 +6,7 @@ return function(T)
   local opened = {}
   marathon.setup({
     proxy = T.proxy,
-    proxy_args = { '--log', T.work .. '/proxy.log' },
+    proxy_args = { '--log', T.work .. '/proxy.log', '--log-level', 'debug' },
     settings = { onSave = 'off', review = { enabled = false } },
     open = function(path)
       table.insert(opened, path)
@@ -49,7 +49,13 @@ return function(T)
     for _, e in ipairs(qf) do
       table.insert(got, { name = e.text:match('`([^`]+)`'), lnum = e.lnum })
     end
-    T.is(got, want, example .. ': :MarathonLeaves lists exactly the dynamic leaves of `lsp-proxy dag`')
+    if not T.is(got, want, example .. ': :MarathonLeaves lists exactly the dynamic leaves of `lsp-proxy dag`') then
+      local now = T.dag(client, bufnr)
+      for _, n in ipairs(now and now.nodes or {}) do
+        T.diag(('live now: %s %s leaf=%s deps=%s'):format(n.name, n.status, tostring(n.leaf), table.concat(n.deps, ',')))
+      end
+      T.diag('live at wait_checked: ' .. vim.inspect(live and live.summary))
+    end
     T.ok(#qf > 0 and qf[1].bufnr == bufnr and qf[1].col == 1, example .. ': the entries point into the buffer', qf[1])
     T.contains(vim.fn.getqflist({ title = 1 }).title, example, example .. ': the quickfix title names the file')
     vim.cmd('cclose')

@@ -214,7 +214,7 @@ function M.render(fmt)
     lsp.error('marathon: :MarathonDag ' .. fmt .. ' needs a buffer with a file on disk')
     return
   end
-  if vim.api.nvim_buf_get_option(bufnr, 'modified') then
+  if vim.bo[bufnr].modified then
     lsp.notify('marathon: the buffer has unsaved changes; the picture shows the file as saved',
       vim.log.levels.WARN)
   end

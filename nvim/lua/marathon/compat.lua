@@ -131,12 +131,12 @@ end
 
 -- Open a file or URL with the system's opener: vim.ui.open (0.10+), else xdg-open/open.
 function M.open(path)
-  if vim.ui and vim.ui.open then
-    local ok, err = pcall(vim.ui.open, path)
-    if ok then
+  if vim.ui and vim.ui.open then -- returns (job, nil) or (nil, message)
+    local ok, job, err = pcall(vim.ui.open, path)
+    if ok and job ~= nil then
       return true
     end
-    return false, tostring(err)
+    return false, tostring(ok and err or job)
   end
   local opener
   if has('mac') then

@@ -154,7 +154,8 @@ end
 -- {'lake', 'serve', '--', root_dir}), wrap (default true: run cmd through the proxy),
 -- root_dir (default: the buffer's nearest lakefile/lean-toolchain directory, else its
 -- directory), bufnr (default current), name (default 'leanls'), settings (default the
--- setup's), cmd_env. Returns the client id, or nil and a message.
+-- setup's), cmd_env, handlers, on_attach (as in vim.lsp.start_client). Returns the
+-- client id, or nil and a message.
 function M.start(opts)
   opts = opts or {}
   local bufnr = opts.bufnr or vim.api.nvim_get_current_buf()
@@ -189,6 +190,8 @@ function M.start(opts)
     root_dir = root,
     workspace_folders = { { uri = vim.uri_from_fname(root), name = root } },
     capabilities = capabilities,
+    handlers = opts.handlers,
+    on_attach = opts.on_attach,
     init_options = { hasWidgets = true, editDelay = 10 },
     get_language_id = function()
       return 'lean4'
