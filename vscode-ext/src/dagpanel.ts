@@ -140,8 +140,10 @@ export class DagPanel implements vscode.Disposable {
     const m: PageMessage = raw;
     switch (m.type) {
       case 'ready':
+        // The first load, or the page loaded again (VS Code may reload a webview): it has nothing.
         this.ready = true;
         if (this.pending) { const p = this.pending; this.pending = undefined; this.send(p); }
+        else if (this.last) await this.refresh();
         return;
       case 'refresh':
         return this.refresh();

@@ -79,6 +79,11 @@ test('nothing is posted before the page is ready; then only the newest DAG', asy
   await p.receive({ type: 'ready' });
   assert.equal(p.posted.length, 1);
   assert.equal(p.posted[0].type, 'dag');
+  // The page reloaded (it says ready again): it gets the DAG again.
+  await p.receive({ type: 'ready' });
+  await tick();
+  assert.equal(p.posted.length, 2);
+  assert.equal(p.posted[1].type, 'dag');
 });
 
 test('showDag again reveals the same panel; on a file that is not Lean it only warns', async () => {

@@ -73,6 +73,7 @@ function drawNode(svg: SVGSVGElement, n: DagNode, id: string, x: number, y: numb
     id: `node-${id.slice(1)}`, transform: `translate(${x},${y})`, tabindex: 0, role: 'button',
     'data-name': n.name, 'data-status': n.status, 'data-kind': n.kind, 'data-category': st.category,
     'data-shape': st.shape, 'data-leaf': String(n.leaf), 'data-review': n.review ?? '',
+    'aria-label': nodeTitle(n).split('\n')[0],
   }, svg);
   el('title', {}, g).textContent = nodeTitle(n);
   const rx = st.shape === 'box' ? 0 : 10;
