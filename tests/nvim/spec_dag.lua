@@ -71,6 +71,9 @@ return function(T)
       return
     end
     local lines = vim.api.nvim_buf_get_lines(view, 0, -1, false)
+    local s = cli.summary
+    T.is(lines[2], ('%d nodes: %d proved, %d sorry, %d error, %d pending, %d leaves'):format(s.nodes, s.proved, s.sorry,
+      s.error, s.pending, s.leaves), example .. ': the header line has the summary counts')
     local text = table.concat(lines, '\n')
     local missing = {}
     for _, n in ipairs(cli.nodes) do

@@ -126,4 +126,20 @@ return function(T)
   T.contains(health, T.proxy, ':checkhealth marathon shows the proxy binary')
   T.contains(health, 'does not run through lsp-proxy', ':checkhealth marathon: the client without the proxy is a warning')
   T.lacks(health, 'Failed to run healthcheck', 'the health check ran without a Lua error')
+
+  -- while Lean is still checking, :MarathonLeaves says the list may grow
+  local slow = T.workspace('slow', { 'number_theory.lean' })
+  vim.cmd('silent! only')
+  vim.cmd('edit ' .. slow .. '/number_theory.lean')
+  local sbuf = vim.api.nvim_get_current_buf()
+  local proxied = T.start_lean({ fake_args = { '--report-delay-ms', '4000' }, root_dir = slow })
+  T.ok(proxied ~= nil and proxied.id ~= client.id, 'a second client for the second root')
+  local busy = T.wait(3000, function()
+    return (T.progress[vim.uri_from_bufnr(sbuf)] or 0) > 0
+  end)
+  T.ok(busy, 'Lean reports that it is processing the file')
+  T.clear_messages()
+  vim.cmd('MarathonLeaves')
+  T.ok(T.wait_message(3000, 'Lean has not checked') ~= nil, ':MarathonLeaves while Lean works: says nodes are unchecked',
+    T.messages)
 end

@@ -195,6 +195,11 @@ function M.leaves()
     local items = dag.leaf_items(d, bufnr)
     local file = vim.fn.fnamemodify(vim.api.nvim_buf_get_name(bufnr), ':t')
     vim.fn.setqflist({}, ' ', { title = 'Marathon: dynamic leaves of ' .. file, items = items })
+    local pending = type(d.summary) == 'table' and tonumber(d.summary.pending) or 0
+    if pending and pending > 0 then
+      lsp.notify(('marathon: Lean has not checked %d nodes yet; run :MarathonLeaves again when it has'):format(
+        pending), vim.log.levels.WARN)
+    end
     if #items == 0 then
       lsp.notify('marathon: no dynamic leaves in ' .. file)
     elseif config.options.open_quickfix then

@@ -96,8 +96,8 @@ function M.tree_lines(dag, title)
   local lines = {
     ('DAG of %s%s'):format(title or dag.uri or '?', dag.version ~= nil and dag.version ~= vim.NIL
       and (' (version ' .. tostring(dag.version) .. ')') or ''),
-    ('%d nodes: %d proved, %d sorry, %d error, %d leaves'):format(
-      s.nodes or #nodes, s.proved or 0, s.sorry or 0, s.error or 0, s.leaves or 0),
+    ('%d nodes: %d proved, %d sorry, %d error, %d pending, %d leaves'):format(
+      s.nodes or #nodes, s.proved or 0, s.sorry or 0, s.error or 0, s.pending or 0, s.leaves or 0),
     '<CR> jumps to the node, q closes',
     '',
   }
