@@ -44,6 +44,7 @@ static const struct config_key config_keys[] = {
     K("review.enabled", CT_TRISTATE, review_enabled),
     K("review.problemFile", CT_STRING, review_problem_file),
     K("review.scope", CT_STRING, review_scope),
+    K("review.debounceMs", CT_INT, review_debounce_ms),
     K("blueprint.profile", CT_PROFILE, blueprint_profile),
     K("stateDir", CT_STRING, state_dir),
     K("debounceMs", CT_INT, debounce_ms),
@@ -91,6 +92,7 @@ config_init(struct config *c)
     c->on_save = CONFIG_ON_SAVE_TACTICS;
     c->review_enabled = -1;
     c->review_scope = xstrdup("theorems");
+    c->review_debounce_ms = 1500;
     c->blueprint_profile = BP_PROFILE_AUTO;
     c->debounce_ms = 40;
 }

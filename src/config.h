@@ -50,6 +50,7 @@ struct config {
     int review_enabled;        /* -1: default (on when an LLM is configured) */
     char *review_problem_file;
     char *review_scope;        /* "theorems" | "all" */
+    long review_debounce_ms;   /* a save reviews after this much quiet (0: at once) */
     /* blueprint */
     enum bp_profile blueprint_profile;
     /* where caches, dismissals and the audit log live; NULL: <project root>/.marathon */

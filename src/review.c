@@ -7,6 +7,8 @@
  */
 #include "review.h"
 
+#include <ev.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -56,8 +58,17 @@ struct target {
     char *text; /* the whole environment, capped */
 };
 
+/* A document saved, to be reviewed once the saves stop for review.debounceMs. */
+struct pending_save {
+    struct pending_save *next;
+    struct review *r;
+    char *uri;
+    ev_timer timer;
+};
+
 struct review {
     struct proxy *p;
+    struct pending_save *saves;
     struct target *targets; /* review.problemFile's labelled targets */
     size_t ntargets;
     struct entry *entries;
@@ -99,11 +110,26 @@ entry_free(struct entry *e)
     free(e);
 }
 
+static void
+pending_save_free(struct review *r, struct pending_save *ps)
+{
+    for (struct pending_save **pp = &r->saves; *pp; pp = &(*pp)->next)
+        if (*pp == ps) {
+            *pp = ps->next;
+            break;
+        }
+    ev_timer_stop(r->p->loop, &ps->timer);
+    free(ps->uri);
+    free(ps);
+}
+
 void
 review_free(struct review *r)
 {
     if (r == NULL)
         return;
+    while (r->saves)
+        pending_save_free(r, r->saves);
     while (r->entries) {
         struct entry *e = r->entries;
         r->entries = e->next;
@@ -525,10 +551,44 @@ review_document_opened(struct proxy *p, struct document *doc)
     review_refresh_all(p, doc);
 }
 
+static void
+review_save_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+    struct pending_save *ps = (struct pending_save *)((char *)w - offsetof(struct pending_save, timer));
+    struct review *r = ps->r;
+    (void)loop;
+    (void)revents;
+    struct document *doc = documents_get(r->p->docs, ps->uri);
+    pending_save_free(r, ps);
+    if (doc)
+        review_refresh_all(r->p, doc);
+}
+
+/* On save, after review.debounceMs without another save of the document: a person who
+ * saves three times in a row pays for one review of the last text. */
 void
 review_document_saved(struct proxy *p, struct document *doc)
 {
-    review_refresh_all(p, doc);
+    struct review *r = p->review;
+    if (p->cfg.review_debounce_ms <= 0) {
+        review_refresh_all(p, doc);
+        return;
+    }
+    const char *uri = document_uri(doc);
+    struct pending_save *ps = r->saves;
+    while (ps && strcmp(ps->uri, uri) != 0)
+        ps = ps->next;
+    if (ps == NULL) {
+        ps = xcalloc(1, sizeof *ps);
+        ps->r = r;
+        ps->uri = xstrdup(uri);
+        ev_init(&ps->timer, review_save_timer_cb);
+        ps->next = r->saves;
+        r->saves = ps;
+    }
+    ev_timer_stop(p->loop, &ps->timer);
+    ev_timer_set(&ps->timer, (double)p->cfg.review_debounce_ms / 1000.0, 0.);
+    ev_timer_start(p->loop, &ps->timer);
 }
 
 void
@@ -536,6 +596,11 @@ review_document_closing(struct proxy *p, struct document *doc)
 {
     struct review *r = p->review;
     const char *uri = document_uri(doc);
+    for (struct pending_save *ps = r->saves; ps; ps = ps->next)
+        if (strcmp(ps->uri, uri) == 0) {
+            pending_save_free(r, ps);
+            break;
+        }
     for (struct entry **ep = &r->entries; *ep;) {
         struct entry *e = *ep;
         if (strcmp(e->uri, uri) == 0) {

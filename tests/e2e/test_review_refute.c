@@ -6,7 +6,9 @@
  * the proposition built from each form of head (ℕ, Bool, Fin k, hypotheses, implicit
  * binders, a closed statement), the heads it is not tried on (real numbers, instances, too
  * many variables), that a statement `decide` does not refute goes on to the reviewer, and
- * that the finding is cached: a restarted proxy asks nothing again.
+ * that the finding is cached: a restarted proxy asks nothing again. And review on save is
+ * debounced (review.debounceMs): three quick saves of new statements cost one request, for
+ * the last text.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -161,9 +163,9 @@ session(struct e2e *e, const struct llm_peer *llm, const char *state_dir)
     char opts[2048];
     snprintf(opts, sizeof opts,
              "{\"marathon\":{\"llm\":{\"provider\":\"openai\",\"baseUrl\":\"http://127.0.0.1:%d/v1\","
-             "\"model\":\"m\",\"retries\":0},\"review\":{\"enabled\":true},\"stateDir\":\"%s\","
-             "\"agents\":{\"tactics\":[]},\"onSave\":\"off\"}}",
-             llm->port, state_dir);
+             "\"model\":\"m\",\"retries\":0},\"review\":{\"enabled\":true,\"debounceMs\":%d},"
+             "\"stateDir\":\"%s\",\"agents\":{\"tactics\":[]},\"onSave\":\"off\"}}",
+             llm->port, 600 * VALGRIND_SCALE, state_dir);
     e2e_initialize(e, NULL, opts);
     e2e_open(e, URI, TEXT);
 }
@@ -228,6 +230,29 @@ main(void)
         ok(wait_diags(&e, WANT, 10000), "after a restart: the same findings");
         is_int(test_count_lines(e.record, "example : ¬ ("), 0, "from the cache: no refutation check");
         is_int(llm_peer_requests(&llm), before, "and no LLM request");
+
+        /* three saves 150 ms apart, each with a new statement of real_ok: one review */
+        const char *texts[] = {"x + 0 = x", "x * 1 = x", "x - 0 = x"};
+        char save[256];
+        snprintf(save, sizeof save, "{\"textDocument\":{\"uri\":\"%s\"}}", URI);
+        for (int k = 0; k < 3; k++) {
+            char *t = malloc(strlen(TEXT) + 32);
+            const char *at = strstr(TEXT, "x = x");
+            sprintf(t, "%.*s%s%s", (int)(at - TEXT), TEXT, texts[k], at + strlen("x = x"));
+            e2e_change_full(&e, URI, 2 + k, t);
+            lsp_client_notify(e.c, "textDocument/didSave", save);
+            free(t);
+            lsp_client_wait(e.c, 150, any, NULL);
+            lsp_client_wait(e.c, 150, any, NULL);
+        }
+        is_int(requests_for(&llm, "real_ok"), 1, "no review while the saves come");
+        double end = test_now_ms() + 2000 * VALGRIND_SCALE;
+        while (requests_for(&llm, "real_ok") < 2 && test_now_ms() < end)
+            lsp_client_wait(e.c, 100, any, NULL);
+        is_int(requests_for(&llm, "real_ok"), 2, "one request for the three saves");
+        ok(test_count_lines(llm.record, "(x : ℝ) : x - 0 = x") >= 1, "for the last text");
+        is_int(test_count_lines(llm.record, "(x : ℝ) : x + 0 = x") + test_count_lines(llm.record, "(x : ℝ) : x * 1 = x"),
+               0, "never the texts in between");
         is_int(e2e_stop(&e), 0, "clean exit");
         e2e_free(&e);
     }
