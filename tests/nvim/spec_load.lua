@@ -127,6 +127,20 @@ return function(T)
   T.contains(health, 'does not run through lsp-proxy', ':checkhealth marathon: the client without the proxy is a warning')
   T.lacks(health, 'Failed to run healthcheck', 'the health check ran without a Lua error')
 
+  -- a proxy binary that is not there
+  require('marathon').setup({ proxy = T.work .. '/no/lsp-proxy' })
+  vim.cmd('checkhealth marathon')
+  health = T.buf_text(0)
+  T.contains(health, 'proxy binary `' .. T.work .. '/no/lsp-proxy` not found', ':checkhealth: a missing proxy is an error')
+  T.contains(health, "setup{ proxy = '/path/to/lsp-proxy' }", 'with the way to fix it')
+  T.lacks(health, 'Failed to run healthcheck', 'the health check still ran without a Lua error')
+  vim.cmd('silent! only')
+  vim.api.nvim_set_current_buf(vim.fn.bufnr(dir .. '/number_theory.lean'))
+  T.clear_messages()
+  vim.cmd('MarathonDag html')
+  T.contains(T.last_message(), 'is not executable (see :checkhealth marathon)', ':MarathonDag html without the proxy says so')
+  require('marathon').setup({ proxy = T.proxy, proxy_args = { '--log', T.work .. '/proxy.log' } })
+
   -- while Lean is still checking, :MarathonLeaves says the list may grow
   local slow = T.workspace('slow', { 'number_theory.lean' })
   vim.cmd('silent! only')
