@@ -298,6 +298,27 @@ describe('DAG view in headless Chromium', { skip: reason ?? false, timeout: 6000
     }
   });
 
+  test('the CSP is enforced: an inline script without the nonce does not run, fetch and remote images are refused', async () => {
+    await load(all[0].dag);
+    const before = problems.length;
+    const r = await page.evaluate(async () => {
+      const w = window as unknown as { __inline?: number };
+      const s = document.createElement('script');
+      s.textContent = 'window.__inline = 1';
+      document.body.appendChild(s);
+      let fetched = 'no';
+      try { await fetch('https://example.com/x'); fetched = 'yes'; } catch { fetched = 'refused'; }
+      const img = new Image();
+      const loaded = await new Promise<string>((res) => { img.onload = () => res('loaded'); img.onerror = () => res('refused'); img.src = 'https://example.com/x.png'; });
+      return { inline: w.__inline, fetched, loaded };
+    });
+    assert.deepEqual(r, { inline: undefined, fetched: 'refused', loaded: 'refused' });
+    // Chromium reports each refusal on the console; nothing reached the network either.
+    const refusals = problems.splice(before);
+    assert.ok(refusals.length >= 1 && refusals.every((m) => /Content Security Policy|Refused/i.test(m)), refusals.join('\n'));
+    assert.deepEqual(offsite, []);
+  });
+
   test('an error message from the extension is shown; a note; Refresh posts refresh; a DAG with no nodes says so', async () => {
     await load(all[0].dag);
     assert.equal(await page.isHidden('#note'), true);
