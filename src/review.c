@@ -665,6 +665,13 @@ review_reply(struct proxy *p, const char *uri, const char *name, const char *key
         ok = entry_set_verdict(into, res->text, res->text_len) == 0;
         if (ok && r->sd)
             statedir_cache_put(r->sd, key, res->text, res->text_len);
+        /* the statement reviewed is the current one: dismissals made for earlier texts of
+         * it are void for good (a dismissal lives until the statement changes) */
+        if (ok && current && r->sd && e->stmt_hash[0]) {
+            int n = statedir_dismissals_prune(r->sd, uri, name, e->stmt_hash);
+            if (n > 0)
+                log_debug("review", "`%s`: %d void dismissal%s removed", name, n, n == 1 ? "" : "s");
+        }
     }
     if (!ok)
         *message = xasprintf("review failed: %s", into->failure);

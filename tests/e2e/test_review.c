@@ -401,6 +401,10 @@ main(void)
     e2e_command(&e, "marathon.dismiss", arg);
     ok(wait_diags(&e, "review.failed@12/3 review.failed@15/3 review.mismatched-object@5/2 review.vacuous-hypothesis@19/2", 5000),
        "dismissed on the new text");
+    char dpath[700];
+    snprintf(dpath, sizeof dpath, "%s/dismissed.jsonl", state_dir);
+    is_int(test_count_lines(dpath, "thm_weak"), 1,
+           "the dismissals of the old statement were removed when the new one was reviewed");
 
     /* force: asks again */
     snprintf(arg, sizeof arg, "{\"uri\":\"%s\",\"name\":\"thm_ok\",\"force\":true}", URI);
