@@ -118,9 +118,21 @@ return function(T)
   vim.cmd('MarathonProve')
   local id = started('euclid_number_mod_four')
   T.ok(id ~= nil, ':MarathonProve on the sorry starts a job for the declaration under the cursor', T.messages)
+  local line = T.wait(3000, function()
+    local l = require('marathon').statusline()
+    return l ~= '' and l
+  end)
+  T.ok(line and line:find('^marathon: ') ~= nil, 'while the job runs the statusline shows it ($/progress)', line)
   local j = id and wait_job(id)
   T.is(j and { j.state, j.kind, j.proof }, { 'succeeded', 'prove', 'omega' }, 'the LLM prover found omega')
   T.is(j and j.attempts, 2, 'two LLM rounds (norm_num rejected by Lean, then omega)')
+  local p = T.wait(3000, function()
+    local pj = require('marathon.progress').jobs['marathon/' .. tostring(id)]
+    return pj and pj.done and pj
+  end)
+  T.ok(p and type(p.title) == 'string' and p.title:find('euclid_number_mod_four', 1, true) ~= nil,
+    "the job's progress began with a title naming the node and ended", p)
+  T.is(require('marathon').statusline(), '', 'the statusline is empty once no job runs')
   local text = T.wait(5000, function()
     local t = node_text('euclid_number_mod_four')
     return t and t:find('omega', 1, true) and t

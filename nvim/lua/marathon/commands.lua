@@ -151,10 +151,16 @@ function M.status_lines(st)
   else
     table.insert(lines, ('%-6s %-12s %-10s %-8s %s'):format('id', 'kind', 'state', 'attempts', 'node'))
   end
+  local progress = require('marathon.progress').jobs
   for _, j in ipairs(jobs) do
     local uri = type(j.uri) == 'string' and vim.fn.fnamemodify(vim.uri_to_fname(j.uri), ':t') or '-'
     table.insert(lines, ('%-6s %-12s %-10s %-8s %s (%s)'):format(str(j.id), str(j.kind), str(j.state),
       str(j.attempts), str(j.name), uri))
+    local p = progress['marathon/' .. tostring(j.id)] or progress['marathon/job-' .. tostring(j.id)]
+    if p and not p.done and (p.message or p.percentage) then
+      table.insert(lines, ('         progress: %s%s'):format(p.percentage and (p.percentage .. '% ') or '',
+        tostring(p.message or '')))
+    end
     if j.proof ~= nil and j.proof ~= vim.NIL then
       for _, l in ipairs(vim.split(tostring(j.proof), '\n', { plain = true })) do
         table.insert(lines, '         proof: ' .. l)

@@ -138,6 +138,7 @@ end
 -- starts (before opening a .lean file). Returns the hooks installed.
 function M.setup(opts)
   config.set(opts)
+  require('marathon.progress').install()
   local hooks = {}
   if hook_lspconfig() then
     table.insert(hooks, 'lspconfig')
@@ -233,6 +234,11 @@ function M.start(opts)
     return nil, 'marathon: could not start ' .. tostring(type(cmd) == 'table' and cmd[1] or 'the server')
   end
   return id
+end
+
+-- The agents' running jobs for a statusline: "marathon: Proving `x` 40% (+1)", or ''.
+function M.statusline()
+  return require('marathon.progress').statusline()
 end
 
 -- The commands, for mappings: require('marathon').prove() etc.
