@@ -29,6 +29,9 @@ return function(T)
     T.is(require('marathon').start({ cmd = { T.fake_lean } }), client.id, example .. ': start again reuses the client of the root')
     local live = T.wait_checked(client, bufnr)
     T.ok(live ~= nil, example .. ': Lean checked every node')
+    local record = T.read(T.work .. '/fake-lean-record.jsonl') or ''
+    local open = record:match('[^\n]*"textDocument/didOpen"[^\n]*' .. vim.pesc(example) .. '[^\n]*') or ''
+    T.contains(open, '"dependencyBuildMode":"never"', example .. ': Lean got didOpen with dependencyBuildMode never')
     local cli = assert(T.cli_dag(file))
 
     -- the quickfix list: exactly the dynamic leaves, at their positions

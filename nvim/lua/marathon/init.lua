@@ -206,7 +206,7 @@ function M.start(opts)
         if args[i] == 'textDocument/didOpen' and type(args[i + 1]) == 'table' then
           args[i + 1].dependencyBuildMode = args[i + 1].dependencyBuildMode or 'never'
         end
-        return notify(unpack(args, 1, select('#', ...)))
+        return notify((table.unpack or unpack)(args, 1, select('#', ...)))
       end
     end,
   })
