@@ -4,7 +4,7 @@
 // statuses come from Lean's diagnostics). The page's clicks come back as messages: `jump`
 // reveals the node's range in the editor, `prove` runs the server's marathon.prove.
 import * as vscode from 'vscode';
-import { Dag } from './dag';
+import { Dag, nodeAtPosition } from './dag';
 import { isPageMessage, HostMessage, PageMessage } from './dagview';
 import { makeNonce, webviewHtml } from './webviewHtml';
 
@@ -72,6 +72,9 @@ export class DagPanel implements vscode.Disposable {
       vscode.languages.onDidChangeDiagnostics((e) => {
         if (e.uris.some((u) => u.toString() === this.uri)) this.schedule();
       }),
+      vscode.window.onDidChangeTextEditorSelection((e) => {
+        if (this.isMine(e.textEditor.document)) this.cursorMoved(e.selections[0]?.active);
+      }),
       vscode.window.onDidChangeActiveTextEditor((ed) => {
         if (ed && ed.document.languageId === 'lean4' && !this.isMine(ed.document)) this.retarget(ed.document);
       }),
@@ -126,6 +129,17 @@ export class DagPanel implements vscode.Disposable {
     }
   }
 
+  private cursorNode: string | undefined;
+
+  /** Selects the node at the editor's cursor in the view (once per node entered). */
+  private cursorMoved(pos: vscode.Position | undefined): void {
+    if (!pos || !this.last || !this.ready) return;
+    const n = nodeAtPosition(this.last, { line: pos.line, character: pos.character });
+    if (!n || n.name === this.cursorNode) return;
+    this.cursorNode = n.name;
+    this.send({ type: 'select', name: n.name });
+  }
+
   private send(m: HostMessage): void {
     // Until the page says it is ready, keep only the newest message: the page asks for it.
     if (!this.ready) { this.pending = m; return; }
@@ -157,6 +171,7 @@ export class DagPanel implements vscode.Disposable {
   /** Shows the document in its editor column and selects the start of the node's range. */
   async jump(name: string): Promise<void> {
     const node = this.last?.nodes.find((n) => n.name === name);
+    this.cursorNode = name; // the cursor lands in it: no select back
     if (!node) {
       void vscode.window.showWarningMessage(`No node \`${name}\` in the DAG of this file any more.`);
       return;

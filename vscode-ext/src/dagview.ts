@@ -195,7 +195,9 @@ export type PageMessage =
 /** Messages from the extension to the page. */
 export type HostMessage =
   | { type: 'dag'; dag: Dag; note?: string }
-  | { type: 'error'; message: string };
+  | { type: 'error'; message: string }
+  /** the node at the editor's cursor: selected in the view, no jump back */
+  | { type: 'select'; name: string };
 
 export function isPageMessage(m: unknown): m is PageMessage {
   const o = m as { type?: unknown; name?: unknown };

@@ -237,6 +237,15 @@ describe('DAG view in headless Chromium', { skip: reason ?? false, timeout: 6000
     await clearPosted();
     await page.click(`#graph g.node[data-name="${leaf.name}"] g.prove`);
     assert.deepEqual(await posted(), [{ type: 'prove', name: leaf.name }]);
+    // The extension selects the node at the editor's cursor: highlighted, no jump posted back.
+    await clearPosted();
+    const other = dag.nodes.find((n) => n.name !== target.name && n.deps.length)!;
+    await page.evaluate((name) => window.postMessage({ type: 'select', name }, '*'), other.name);
+    await page.waitForSelector(`#graph g.node.selected[data-name="${other.name}"]`);
+    assert.equal(await page.$$eval('#graph g.node.selected', (gs) => gs.length), 1);
+    assert.ok(await page.$$eval('#graph path.edge.hl', (ps) => ps.length) >= other.deps.length);
+    assert.match((await page.textContent('#selected'))!, new RegExp(other.name));
+    assert.deepEqual(await posted(), []);
     // Keyboard: Enter on a focused node jumps too.
     await clearPosted();
     await page.focus(`#graph g.node[data-name="${leaf.name}"]`);

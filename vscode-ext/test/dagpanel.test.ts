@@ -212,3 +212,25 @@ test('without a Lean server the view shows `lsp-proxy dag` of the saved file, wi
   assert.match(p.posted[1].note, /unsaved changes/);
   assert.equal(fs.readFileSync(count, 'utf8'), 'x\nx\n');
 });
+
+test('moving the editor\'s cursor into a node selects it in the view, once per node; a jump does not echo back', async () => {
+  server();
+  const p = await open();
+  const ed = vscode.window.activeTextEditor;
+  const move = (line: number) => {
+    const pos = new vscode.Position(line, 0);
+    vscode.events.changeTextEditorSelection.fire({ textEditor: ed, selections: [new vscode.Selection(pos, pos)] });
+  };
+  move(16);
+  move(17);
+  move(13); // between nodes: nothing
+  move(30);
+  vscode.events.changeTextEditorSelection.fire({ textEditor: vscode.fakeEditor('/proj/Other.lean', 16, 0), selections: [new vscode.Selection(new vscode.Position(3, 0), new vscode.Position(3, 0))] });
+  const selects = () => p.posted.filter((m) => m.type === 'select').map((m) => m.name);
+  assert.deepEqual(selects(), ['leaf_lemma', 'main_thm']);
+  await p.receive({ type: 'jump', name: 'broken' });
+  move(22);
+  assert.deepEqual(selects(), ['leaf_lemma', 'main_thm']);
+  move(8);
+  assert.deepEqual(selects(), ['leaf_lemma', 'main_thm', 'base_lemma']);
+});

@@ -81,6 +81,7 @@ export const events = {
   saveTextDocument: new EventEmitter<FakeDocument>(),
   changeDiagnostics: new EventEmitter<{ uris: Uri[] }>(),
   changeActiveTextEditor: new EventEmitter<any>(),
+  changeTextEditorSelection: new EventEmitter<{ textEditor: any; selections: Selection[] }>(),
 };
 
 export interface FakeDocument { uri: Uri; languageId: string; isDirty: boolean }
@@ -165,6 +166,7 @@ export const window = {
   activeTextEditor: undefined as any,
   visibleTextEditors: [] as any[],
   onDidChangeActiveTextEditor: events.changeActiveTextEditor.event,
+  onDidChangeTextEditorSelection: events.changeTextEditorSelection.event,
   createWebviewPanel(viewType: string, title: string, showOptions: any, options?: any): FakeWebviewPanel {
     calls.push({ api: 'createWebviewPanel', args: [viewType, title, showOptions, options] });
     const p = new FakeWebviewPanel(viewType, title, showOptions, options);

@@ -189,6 +189,20 @@ function applyFit(): void {
   svg.dataset.scale = scale.toFixed(3);
 }
 
+/** The node at the editor's cursor becomes the selected one; with the scope on "all" the
+ * drawing stays and only the highlight moves. */
+function select(name: string): void {
+  if (!dag || filter.selected === name || !dag.nodes.some((n) => n.name === name)) return;
+  filter = { ...filter, selected: name };
+  saveState();
+  if (filter.scope !== 'all') { void render(); return; }
+  $('selected').textContent = `selected: ${name}`;
+  for (const g of Array.from(document.querySelectorAll('#graph g.node')))
+    g.classList.toggle('selected', g.getAttribute('data-name') === name);
+  for (const p of Array.from(document.querySelectorAll('#graph path.edge')))
+    p.classList.toggle('hl', p.getAttribute('data-from') === name || p.getAttribute('data-to') === name);
+}
+
 function onMessage(m: HostMessage): void {
   if (!m || typeof m !== 'object') return;
   if (m.type === 'dag') {
@@ -200,6 +214,8 @@ function onMessage(m: HostMessage): void {
     void render();
   } else if (m.type === 'error') {
     showText('error', m.message);
+  } else if (m.type === 'select') {
+    select(m.name);
   }
 }
 
