@@ -23,6 +23,10 @@ return function(T)
     { 'euclid_number_mod_four', '-- @fake proof: omega' },
     { 'prime_factor_of_odd_ne_two', '-- @fake proof: decide' },
     { 'three_mod_four_odd', '-- @fake proof: omega' },
+    -- the leaves once those three are proved (:MarathonProveLeaves, by the LLM: a proof
+    -- must use the node's deps, or the proxy refuses it as a blueprint.closeness break)
+    { 'prod_prime_factors_one_mod_four', '-- @fake proof: exact prod_one_mod_four _' },
+    { 'prime_factor_gt', '-- @fake proof: exact not_dvd_euclid_number' },
   }
   table.sort(marks, function(a, b)
     return start_line(plain, a[1]) > start_line(plain, b[1])
@@ -212,7 +216,7 @@ return function(T)
   vim.cmd('MarathonProveLeaves')
   local msg = T.wait_message(5000, 'dynamic leaves')
   T.contains(msg, ('proving %d dynamic leaves'):format(#leaves), ':MarathonProveLeaves starts one job per leaf')
-  local done = T.wait(20000, function()
+  local done = T.wait(10000, function()
     for _, name in ipairs(leaves) do
       local t = node_text(name)
       if not t or t:find('sorry', 1, true) then
@@ -222,6 +226,8 @@ return function(T)
     return true
   end)
   T.ok(done, 'every leaf got its proof in the buffer', leaves)
+  T.contains(node_text('prod_prime_factors_one_mod_four'), ':= by\n  exact prod_one_mod_four _',
+    "the LLM's proof of prod_prime_factors_one_mod_four is in the buffer")
 
   -- 6. cancel with nothing running; health with a running client
   T.clear_messages()
