@@ -11,6 +11,7 @@
 #include "analysis.h"
 #include "blueprint.h"
 #include "buf.h"
+#include "citations.h"
 #include "context.h"
 #include "decls.h"
 #include "diagnostics.h"
@@ -102,6 +103,9 @@ struct job {
     char *message;  /* outcome */
     char *proof;    /* the verified script */
     char *proof_helpers;
+    char *proof_cites;      /* the node's new `proof` text (citations.h), or NULL */
+    size_t cites_start, cites_end; /* what it replaces, from the node's first line */
+    char *gate_note; /* "; applying it adds contract warnings: …", or NULL */
     bool proposal; /* verified, waiting for the person */
     bool apply_waiting; /* verified, its edit waits for the editor's last answer */
     bool progress; /* $/progress begun */
@@ -179,6 +183,8 @@ job_free(struct job *j)
     free(j->message);
     free(j->proof);
     free(j->proof_helpers);
+    free(j->proof_cites);
+    free(j->gate_note);
     free(j);
 }
 
@@ -380,6 +386,75 @@ job_shadow_text(const struct job *j, const char *script, const char *helpers, si
 }
 
 static void job_verdict_cb(struct shadow_doc *sd, const struct shadow_verdict *v, void *arg);
+static void job_set_feedback(struct job *j, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* The blueprint contract's gate on a proof Lean accepted (citations.h): the node's `proof`
+ * citations are brought in line with what the proof uses, and the edit must add no
+ * contract finding. Returns true to go on (j->proof_cites set when the citations change);
+ * false when the candidate is refused (fed back, the next candidate tried). */
+static bool
+job_contract_gate(struct job *j)
+{
+    struct proxy *p = j->ag->p;
+    char *h = j->helpers && *j->helpers ? edits_helpers_text(j->helpers) : NULL;
+    char *body = edits_body_text(j->text, j->anchor, j->candidate, j->indent);
+    struct buf b;
+    buf_init(&b, j->text_len + strlen(body) + (h ? strlen(h) : 0));
+    buf_add(&b, j->text, j->node_start);
+    if (h)
+        buf_adds(&b, h);
+    size_t new_node_start = b.len;
+    buf_add(&b, j->text + j->node_start, j->anchor - j->node_start);
+    buf_adds(&b, body);
+    buf_add(&b, j->text + j->body_end, j->text_len - j->body_end);
+    struct citations_result r;
+    int rc = citations_gate(j->text, j->text_len, j->anchor - j->node_start, b.data, b.len,
+                            new_node_start, j->name, p->cfg.blueprint_profile, &r);
+    buf_release(&b);
+    free(body);
+    free(h);
+    if (rc < 0) {
+        job_audit(j, "job.candidate", "candidate", j->candidate, "verdict", "refused",
+                  "reason", "the edit would add blueprint contract findings", "findings",
+                  r.problems, (const char *)NULL);
+        char *line = xasprintf("`%s`: Lean accepts it, but the edit would add contract findings",
+                               j->candidate);
+        job_progress_send(j, "report", line, true);
+        free(line);
+        job_set_feedback(j,
+                         "Lean accepted the candidate, but applying it would break the "
+                         "blueprint contract (shared/blueprint-contract.md); it was not "
+                         "offered. `lsp-proxy check` would add:\n%s%s",
+                         r.problems,
+                         j->helpers && *j->helpers
+                             ? "Each helper lemma in a blueprint file must be a node of its own: "
+                               "`@[blueprint \"lem:NAME-WITH-DASHES\" (statement := /-- ... -/) "
+                               "(proof := /-- ... -/) (title := /-- ... -/) (latexEnv := "
+                               "\"lemma\")]`, the Lean name matching the label, a complete "
+                               "proof, a blank line after it, and used by the target.\n"
+                             : "");
+        citations_result_release(&r);
+        job_step(j);
+        return false;
+    }
+    free(j->gate_note);
+    j->gate_note = NULL;
+    if (r.warnings) {
+        /* one line: the warnings joined */
+        for (char *q = r.warnings; *q; q++)
+            if (*q == '\n')
+                *q = q[1] ? ';' : '\0';
+        j->gate_note = xasprintf("; applying it adds contract warnings: %s", r.warnings);
+        job_audit(j, "job.contract", "warnings", r.warnings, (const char *)NULL);
+    }
+    free(j->proof_cites);
+    j->proof_cites = r.proof_text;
+    j->cites_start = r.proof_start;
+    j->cites_end = r.proof_end;
+    r.proof_text = NULL;
+    citations_result_release(&r);
+    return true;
+}
 
 /* Checks script (+ helpers) in the job's shadow document. */
 static void
@@ -420,8 +495,6 @@ agents_is_search(const char *tactic)
     return n > 1 && tactic[n - 1] == '?';
 }
 
-static void job_set_feedback(struct job *j, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
 static void
 job_set_feedback(struct job *j, const char *fmt, ...)
 {
@@ -512,7 +585,7 @@ job_apply(struct job *j)
     buf_release(&b);
     free(label);
     free(edit);
-    job_end(j, JOB_SUCCEEDED, "proof found and applied");
+    job_end(j, JOB_SUCCEEDED, "proof found and applied%s", j->gate_note ? j->gate_note : "");
 }
 
 static void
@@ -544,7 +617,8 @@ job_succeeded(struct job *j)
         return;
     }
     j->proposal = true;
-    job_end(j, JOB_SUCCEEDED, "proof found: apply it with the code action on `%s`", j->name);
+    job_end(j, JOB_SUCCEEDED, "proof found: apply it with the code action on `%s`%s", j->name,
+            j->gate_note ? j->gate_note : "");
 }
 
 static void
@@ -583,7 +657,8 @@ job_verdict_cb(struct shadow_doc *sd, const struct shadow_verdict *v, void *arg)
               v->accepted ? "accepted" : "rejected", "reason", *v->reason ? v->reason : NULL,
               "errors", *v->errors ? v->errors : NULL, (const char *)NULL);
     if (v->accepted && !j->candidate_is_search) {
-        job_succeeded(j);
+        if (job_contract_gate(j))
+            job_succeeded(j);
         return;
     }
     char *line = xasprintf("`%s`: %s", j->candidate,
@@ -1700,11 +1775,17 @@ job_edit(struct proxy *p, const struct job *j, struct document *doc)
     char *body = edits_body_text(text, anchor, j->proof, j->indent);
     char *helpers =
         j->proof_helpers && *j->proof_helpers ? edits_helpers_text(j->proof_helpers) : NULL;
-    struct edits_change ch[2];
+    struct edits_change ch[3];
     size_t n = 0;
     if (helpers) {
         ch[n].range.start = ch[n].range.end = document_position(doc, node_start);
         ch[n++].text = helpers;
+    }
+    if (j->proof_cites && node_start + j->cites_end <= anchor) {
+        /* the attribute is frozen (job_current_node checked it): same offsets */
+        ch[n].range.start = document_position(doc, node_start + j->cites_start);
+        ch[n].range.end = document_position(doc, node_start + j->cites_end);
+        ch[n++].text = j->proof_cites;
     }
     ch[n].range.start = document_position(doc, anchor);
     ch[n].range.end = document_position(doc, body_end);
