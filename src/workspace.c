@@ -137,7 +137,11 @@ workspace_analysis(struct proxy *p, struct document *doc)
         struct lean_view view;
         memset(&view, 0, sizeof view);
         view.diags = diagnostics_lean_view(p->diags, document_uri(doc), &view.ndiags, &view.known);
-        view.known = view.known || s->progress_known;
+        /* A server that runs elaborates every open document: before its first word on
+         * this one, nothing in it is checked yet (pending), not proved. Without a server
+         * (it gave up, or is stopping) the text alone says what it can. */
+        bool serving = p->phase != PROXY_LEAN_FAILED && p->phase != PROXY_LEAN_STOPPING;
+        view.known = view.known || s->progress_known || serving;
         /* Before any progress report Lean is working on the whole file. */
         view.done = s->progress_known ? s->done : false;
         view.processed_line = s->progress_known ? s->processed_line : 0;

@@ -139,6 +139,12 @@ main(void)
     if (e2e_start(&e, NULL, slow_args) == 0) {
         e2e_initialize(&e, NULL, NULL);
         e2e_open(&e, u1, PLAIN);
+        /* at once, before Lean's first word on the file: not checked, so not proved */
+        dag = e2e_command(&e, "marathon.dag", "{\"uri\":\"file:///tmp/d/Plain.lean\"}");
+        is_str(cJSON_GetStringValue(test_json_path(dag, "result.nodes.1.status")), "pending",
+               "right after didOpen, before any report from Lean: pending, not proved");
+        is_int((long long)cJSON_GetNumberValue(test_json_path(dag, "result.summary.proved")), 0,
+               "nothing counted proved yet");
         lsp_client_wait_method(e.c, "$/lean/fileProgress", 3000);
         dag = e2e_command(&e, "marathon.dag", "{\"uri\":\"file:///tmp/d/Plain.lean\"}");
         is_str(cJSON_GetStringValue(test_json_path(dag, "result.nodes.1.status")), "pending",
