@@ -35,6 +35,7 @@ usage(FILE *out)
           "       lsp-proxy dag [--format json|dot|mermaid|html|svg] FILE\n"
           "       lsp-proxy prove [--name NAME...|--leaves] [--dry-run] [--jobs N] FILE\n"
           "                       [-- SERVER-COMMAND...]\n"
+          "       lsp-proxy settings [--config FILE] [DIR]\n"
           "       lsp-proxy --version | --help\n"
           "\n"
           "Proxy mode speaks LSP on stdin/stdout and runs SERVER-COMMAND (default: lake serve).\n"
@@ -52,7 +53,9 @@ usage(FILE *out)
           "  or the dynamic leaves in rounds (--leaves, the default), with Lean checking each\n"
           "  proof, and writes them into FILE (--dry-run: prints them only). --jobs N: at most\n"
           "  N nodes at once. Also takes --log, --log-level and --config. Exit 0 when every\n"
-          "  node tried was proved, 1 when some were not, 2 on errors.\n",
+          "  node tried was proved, 1 when some were not, 2 on errors.\n"
+          "settings: the settings the proxy would use in DIR's project (default: .), from the\n"
+          "  built-in defaults, --config, .marathon.json and the environment, as JSON.\n",
           out);
 }
 
@@ -358,6 +361,31 @@ out:
     return code;
 }
 
+/* `lsp-proxy settings [--config FILE] [DIR]`: the settings the proxy would run with in DIR's
+ * project (built-in defaults, --config, .marathon.json, the environment), as JSON. */
+static int
+cmd_settings(int argc, char **argv)
+{
+    const char *config_path = NULL, *dir = ".";
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--config") == 0 && i + 1 < argc) {
+            config_path = argv[++i];
+        } else if (argv[i][0] == '-') {
+            fprintf(stderr, "lsp-proxy settings: unknown option `%s`\n", argv[i]);
+            return 2;
+        } else {
+            dir = argv[i];
+        }
+    }
+    struct config cfg;
+    load_settings(&cfg, config_path, dir);
+    char *json = config_settings_json(&cfg);
+    printf("%s\n", json);
+    free(json);
+    config_release(&cfg);
+    return fflush(stdout) == 0 ? 0 : 2;
+}
+
 static int
 cmd_proxy(int argc, char **argv)
 {
@@ -421,6 +449,8 @@ main(int argc, char **argv)
         return cmd_dag(argc - 1, argv + 1);
     if (argc > 1 && strcmp(argv[1], "prove") == 0)
         return cmd_prove(argc - 1, argv + 1);
+    if (argc > 1 && strcmp(argv[1], "settings") == 0)
+        return cmd_settings(argc - 1, argv + 1);
     if (argc > 1 && (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0)) {
         printf("lsp-proxy %s\n", LSP_PROXY_VERSION);
         return 0;

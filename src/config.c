@@ -219,6 +219,73 @@ config_set(struct config *c, const struct config_key *k, const cJSON *v, const c
     return 0;
 }
 
+char *
+config_settings_json(const struct config *c)
+{
+    cJSON *arr = cJSON_CreateArray();
+    for (size_t i = 0; i < CONFIG_NKEYS; i++) {
+        const struct config_key *k = &config_keys[i];
+        const void *field = (const char *)c + k->offset;
+        cJSON *o = cJSON_CreateObject(), *values = NULL;
+        const char *type = "string";
+        cJSON *v = NULL;
+        switch (k->type) {
+        case CT_STRING: {
+            const char *s = *(char *const *)field;
+            v = s ? cJSON_CreateString(s) : cJSON_CreateNull();
+            break;
+        }
+        case CT_INT:
+            type = "integer";
+            v = cJSON_CreateNumber((double)*(const long *)field);
+            break;
+        case CT_BOOL:
+            type = "boolean";
+            v = cJSON_CreateBool(*(const bool *)field);
+            break;
+        case CT_TRISTATE: {
+            int t = *(const int *)field;
+            type = "boolean-or-default";
+            v = t < 0 ? cJSON_CreateNull() : cJSON_CreateBool(t);
+            break;
+        }
+        case CT_STRINGS: {
+            char *const *sv = *(char **const *)field;
+            type = "string-array";
+            v = cJSON_CreateArray();
+            for (size_t n = 0; sv && sv[n]; n++)
+                cJSON_AddItemToArray(v, cJSON_CreateString(sv[n]));
+            break;
+        }
+        case CT_ON_SAVE: {
+            static const char *const names[] = {"off", "tactics", "agent"};
+            type = "enum";
+            values = cJSON_CreateStringArray(names, 3);
+            v = cJSON_CreateString(names[c->on_save]);
+            break;
+        }
+        case CT_PROFILE: {
+            static const char *const names[] = {"auto", "strict", "architect", "off"};
+            type = "enum";
+            values = cJSON_CreateStringArray(names, 4);
+            v = cJSON_CreateString(bp_profile_name(c->blueprint_profile));
+            break;
+        }
+        }
+        cJSON_AddStringToObject(o, "key", k->path);
+        cJSON_AddStringToObject(o, "type", type);
+        if (values)
+            cJSON_AddItemToObject(o, "values", values);
+        cJSON_AddItemToObject(o, "value", v);
+        cJSON_AddItemToArray(arr, o);
+    }
+    char *out = cJSON_PrintUnformatted(arr);
+    cJSON_Delete(arr);
+    char *copy = xstrdup(out);
+    cJSON_free(out);
+    return copy;
+}
+
 /* Walks obj; prefix is the dotted path so far. */
 static int
 config_walk(struct config *c, const cJSON *obj, const char *prefix, const char *source,

@@ -83,6 +83,11 @@ char *config_find_project_root(const char *dir);
 /* The provider in force: the setting, else "openai" when a key or base URL is set, else
  * "none". */
 const char *config_llm_provider(const struct config *c);
+/* Every setting c knows, in INTERFACE.md's order, with its value in c, as a JSON array:
+ * [{"key": "llm.timeoutMs", "type": "integer", "value": 120000}, ...]. type is one of
+ * string, integer, boolean, boolean-or-default (null: decided at run time), string-array,
+ * or an enum given as "values": [...]; value null when unset (the default is derived). */
+char *config_settings_json(const struct config *c);
 /* The name of the environment variable that holds the API key (never the key). */
 const char *config_api_key_env(const struct config *c);
 

@@ -6,6 +6,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -137,6 +138,74 @@ main(void)
     is_int(run("dag --format png x.lean"), 2, "unknown format: exit 2");
     is_int(run("--version"), 0, "--version");
     is_contains(out, "lsp-proxy ", "version printed");
+
+    /* settings: what the proxy would run with, from the project's .marathon.json and the
+     * environment over the built-in defaults */
+    char proj[700], file[800];
+    snprintf(proj, sizeof proj, "%s/proj", dir);
+    mkdir(proj, 0700);
+    snprintf(file, sizeof file, "%s/lakefile.toml", proj);
+    test_write_file(file, "name = \"p\"\n");
+    snprintf(file, sizeof file, "%s/.marathon.json", proj);
+    test_write_file(file, "{\"agents\": {\"maxParallel\": 2}, \"blueprint\": {\"profile\": \"strict\"}}");
+    snprintf(args, sizeof args, "settings '%s'", proj);
+    is_int(run(args), 0, "settings: exit 0");
+    cJSON *st = cJSON_Parse(out);
+    ok(cJSON_IsArray(st) && cJSON_GetArraySize(st) >= 20, "a JSON array of the settings");
+    int seen = 0, par = -1, tmo = -1, nvals = -1;
+    const char *prof = NULL;
+    const cJSON *it;
+    cJSON_ArrayForEach(it, st)
+    {
+        const char *k = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(it, "key"));
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(it, "value");
+        if (k == NULL)
+            continue;
+        if (strcmp(k, "agents.maxParallel") == 0)
+            seen++, par = (int)cJSON_GetNumberValue(v);
+        if (strcmp(k, "blueprint.profile") == 0)
+            seen++, prof = cJSON_GetStringValue(v);
+        if (strcmp(k, "llm.timeoutMs") == 0)
+            seen++, tmo = (int)cJSON_GetNumberValue(v);
+        if (strcmp(k, "onSave") == 0)
+            seen++, nvals = cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(it, "values"));
+    }
+    is_int(par, 2, "settings: .marathon.json's maxParallel");
+    is_str(prof, "strict", "settings: its profile");
+    is_int(tmo, 120000, "settings: a built-in default");
+    is_int(nvals, 3, "settings: an enum lists its values");
+    is_int(seen, 4, "the four settings looked at are there");
+    cJSON_Delete(st);
+    /* every setting INTERFACE.md lists is one the proxy reads, when the contract is here */
+    char ipath[700];
+    snprintf(ipath, sizeof ipath, "%s/../shared/INTERFACE.md", src);
+    char *md = test_read_file(ipath);
+    if (md) {
+        run("settings /nonexistent-dir-for-settings");
+        int missing = 0, rows = 0;
+        char *sec = strstr(md, "\n## Settings\n");
+        char *end = sec ? strstr(sec + 1, "\n## ") : NULL;
+        if (end)
+            *end = '\0';
+        for (char *q = sec ? strstr(sec, "\n| `") : NULL; q; q = strstr(q + 1, "\n| `")) {
+            rows++;
+            char key[64];
+            if (sscanf(q, "\n| `%63[A-Za-z.]`", key) == 1) {
+                char needle[80];
+                snprintf(needle, sizeof needle, "\"key\":\"%s\"", key);
+                if (strstr(out, needle) == NULL) {
+                    diag("INTERFACE.md's `%s` is not a setting of the proxy", key);
+                    missing++;
+                }
+            }
+        }
+        ok(rows >= 15, "INTERFACE.md's settings table read (%d rows)", rows);
+        is_int(missing, 0, "every setting of INTERFACE.md's table is read by the proxy");
+        free(md);
+    } else {
+        skip("INTERFACE.md cross-check", "shared/INTERFACE.md is not next to the checkout");
+    }
+    is_int(run("settings --bogus"), 2, "settings: an unknown option exits 2");
     free(dir);
     return done_testing();
 }

@@ -1,9 +1,13 @@
-// package.json's contributes.configuration against shared/INTERFACE.md, parsed here.
+// package.json's contributes.configuration against shared/INTERFACE.md, parsed here, and
+// against the settings the proxy itself reads (`lsp-proxy settings`, with LSP_PROXY_BIN).
+// A checkout without shared/ (CI) checks against the proxy alone.
 import '../testlib/vscode-hook';
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as path from 'path';
+import * as os from 'os';
+import { execFileSync } from 'child_process';
 
 const root = path.resolve(__dirname, '..', '..');
 const interfacePath = process.env.MARATHON_INTERFACE_MD ??
@@ -11,7 +15,7 @@ const interfacePath = process.env.MARATHON_INTERFACE_MD ??
 const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
 const props: Record<string, any> = pkg.contributes.configuration.properties;
 
-interface Spec { key: string; defaultCell: string; meaning: string }
+interface Spec { key: string; defaultCell: string; meaning: string; derived?: boolean }
 
 /** The rows of the "## Settings" table plus the settings named in the agents' details,
  *  e.g. "(setting `llm.anthropicVersion`, default `2023-06-01`)", "`llm.retries` (default 3)". */
@@ -38,17 +42,46 @@ function literalDefault(cell: string): { value: unknown } | undefined {
   try { return { value: JSON.parse(text) }; } catch { return m ? { value: text } : undefined; }
 }
 
-const md = fs.readFileSync(interfacePath, 'utf8');
-const specs = interfaceSettings(md);
+/** The proxy's own list: `lsp-proxy settings` in a directory with no project, no MARATHON_*
+ *  variables: every key with its built-in default (null: derived at run time). */
+function proxySettings(): Spec[] | undefined {
+  const bin = process.env.LSP_PROXY_BIN;
+  if (!bin) return undefined;
+  const out = execFileSync(path.resolve(bin), ['settings', path.join(os.tmpdir(), 'no-project-here')],
+    { env: { PATH: process.env.PATH ?? '/usr/bin:/bin' }, encoding: 'utf8' });
+  return (JSON.parse(out) as { key: string; value: unknown; values?: string[] }[]).map((e) => ({
+    key: e.key,
+    defaultCell: e.value === null ? '' : '`' + JSON.stringify(e.value).replace(/^"(.*)"$/, '$1') + '`',
+    meaning: (e.values ?? []).map((v) => '`' + v + '`').join(' '),
+    derived: e.value === null,
+  }));
+}
 
-test('INTERFACE.md parses to the settings it lists', () => {
+const md = fs.existsSync(interfacePath) ? fs.readFileSync(interfacePath, 'utf8') : undefined;
+const fromProxy = proxySettings();
+const mdSpecs = md ? interfaceSettings(md) : undefined;
+const specs: Spec[] = mdSpecs ?? fromProxy ?? [];
+const noSource = specs.length === 0 ? 'neither shared/INTERFACE.md nor LSP_PROXY_BIN is available' : false;
+const noMd = md ? false : `shared/INTERFACE.md is not at ${interfacePath}`;
+
+test('the proxy reads exactly the settings INTERFACE.md lists', { skip: noMd || (fromProxy ? false : 'LSP_PROXY_BIN not set') }, () => {
+  assert.deepEqual(fromProxy!.map((s) => s.key).sort(), mdSpecs!.map((s) => s.key).sort());
+  for (const p of fromProxy!) {
+    const m = mdSpecs!.find((x) => x.key === p.key)!;
+    const lit = literalDefault(m.defaultCell);
+    if (lit && !p.derived)
+      assert.deepEqual(literalDefault(p.defaultCell)?.value, lit.value, `${p.key}: the proxy's default is INTERFACE.md's`);
+  }
+});
+
+test('INTERFACE.md parses to the settings it lists', { skip: noMd }, () => {
   const keys = specs.map((s) => s.key);
   for (const k of ['llm.provider', 'agents.tactics', 'onSave', 'stateDir', 'llm.retries', 'llm.anthropicVersion'])
     assert.ok(keys.includes(k), `${k} parsed from INTERFACE.md (got ${keys.join(', ')})`);
   assert.ok(specs.length >= 20, `at least 20 settings, got ${specs.length}`);
 });
 
-test('every INTERFACE.md setting is contributed under marathon.* with its default', () => {
+test('every setting is contributed under marathon.* with its default', { skip: noSource }, () => {
   for (const s of specs) {
     const p = props[`marathon.${s.key}`];
     assert.ok(p, `marathon.${s.key} missing from package.json`);
@@ -65,6 +98,8 @@ test('every INTERFACE.md setting is contributed under marathon.* with its defaul
       const m = /Default \(null\): (`[^`]+`|[^\s.]+)/.exec(desc);
       assert.ok(m, `marathon.${s.key} description says "Default (null): ${s.defaultCell}"`);
       assert.deepEqual(literalDefault(m![1])?.value, lit.value, `marathon.${s.key} description states INTERFACE.md's default ${s.defaultCell}`);
+    } else if (s.derived) {
+      assert.ok(desc.includes('Default (null): '), `marathon.${s.key} description says what the default is`);
     } else {
       // The proxy derives it, and the description says the rule.
       assert.ok(desc.includes(`Default (null): ${s.defaultCell}`), `marathon.${s.key} description quotes INTERFACE.md's default "${s.defaultCell}"`);
@@ -77,13 +112,15 @@ test('every INTERFACE.md setting is contributed under marathon.* with its defaul
     if (typeof v === 'string') assert.ok(types.includes('string'), `marathon.${s.key} is a string`);
     if (p.enum) {
       if (lit) assert.ok(p.enum.includes(lit.value), `marathon.${s.key} enum holds the default`);
-      for (const e of p.enum.filter((x: unknown) => x !== null && x !== lit?.value))
+      // (the proxy's list names the values of its own enums only; provider, scope and
+      // authStyle are strings it checks when it uses them)
+      if (s.meaning) for (const e of p.enum.filter((x: unknown) => x !== null && x !== lit?.value))
         assert.ok(s.meaning.includes(`\`${e}\``) || s.meaning.includes(`\`"${e}"\``), `marathon.${s.key}: enum value ${e} is in INTERFACE.md's meaning`);
     }
   }
 });
 
-test('enums of INTERFACE.md: every backticked choice of provider, onSave, scope and profile', () => {
+test('enums of INTERFACE.md: every backticked choice of provider, onSave, scope and profile', { skip: noMd }, () => {
   for (const key of ['llm.provider', 'onSave', 'review.scope', 'blueprint.profile']) {
     const s = specs.find((x) => x.key === key)!;
     const choices = [...(s.meaning + ' ' + s.defaultCell).matchAll(/`"?([a-z]+)"?`/g)].map((m) => m[1]);
@@ -93,7 +130,7 @@ test('enums of INTERFACE.md: every backticked choice of provider, onSave, scope 
   }
 });
 
-test('no contributed setting beyond INTERFACE.md except proxyPath', () => {
+test('no contributed setting beyond the proxy\'s own except proxyPath', { skip: noSource }, () => {
   const known = new Set(specs.map((s) => `marathon.${s.key}`));
   const extra = Object.keys(props).filter((k) => !known.has(k));
   assert.deepEqual(extra, ['marathon.proxyPath']);
