@@ -63,7 +63,7 @@ ALL_OBJ := $(LIB_OBJ) $(HARNESS_OBJ) $(OBJ)/lsp-proxy/main.o \
 # Keep test objects (they are intermediate files of the pattern rules).
 .SECONDARY:
 
-.PHONY: all build test check asan debug valgrind-check bench fuzz lint install clean help regen
+.PHONY: all build test check asan debug valgrind-check test-editors bench fuzz lint install clean help regen
 all: $(PROG) $(FAKE_LEAN) $(FAKE_LLM)
 
 build: all $(TEST_BIN) $(BENCH_BIN)
@@ -126,6 +126,7 @@ check:
 	$(Q)$(MAKE) --no-print-directory test
 	$(Q)$(MAKE) --no-print-directory VARIANT=asan test
 	$(Q)$(MAKE) --no-print-directory valgrind-check
+	$(Q)$(MAKE) --no-print-directory test-editors
 
 asan:
 	$(Q)$(MAKE) --no-print-directory VARIANT=asan test
@@ -138,6 +139,22 @@ debug:
 VALGRIND_TESTS ?= all
 valgrind-check: build
 	$(Q)$(TEST_ENV) VALGRIND=1 tests/run-tests $(if $(filter unit,$(VALGRIND_TESTS)),$(filter $(BUILD)/tests/unit/%,$(TEST_BIN)),$(TEST_BIN))
+
+# make test-editors: the VS Code extension (npm ci; unit tests with a stand-in vscode module;
+# the DAG view in headless Chromium) and the Neovim plugin (headless Neovim, tests/nvim/run),
+# both against this build's lsp-proxy, fake Lean and fake LLM. Without Chromium or Neovim
+# those tests say skipped; REQUIRE_EDITORS=1 (CI) makes a missing one a failure.
+REQUIRE_EDITORS ?=
+test-editors: all
+	$(Q)if command -v npm >/dev/null; then \
+	    cd vscode-ext && npm ci --no-audit --no-fund --loglevel=error && \
+	    $(TEST_ENV) npm test --silent && \
+	    $(TEST_ENV) REQUIRE_BROWSER=$(REQUIRE_EDITORS) npm run --silent test:browser; \
+	elif [ -n "$(REQUIRE_EDITORS)" ]; then echo "test-editors: npm is not installed" >&2; exit 1; \
+	else echo "test-editors: npm is not installed: VS Code extension tests skipped"; fi
+	$(Q)if [ -n "$(REQUIRE_EDITORS)" ] && ! command -v nvim >/dev/null; then \
+	    echo "test-editors: nvim is not installed" >&2; exit 1; fi
+	$(Q)$(TEST_ENV) tests/nvim/run
 
 bench: build
 	$(Q)$(TEST_ENV) tests/run-bench $(BENCH_BIN)
@@ -184,6 +201,7 @@ help:
 	@echo "make test            build and run every test (unit, e2e, integration)"
 	@echo "make asan            the same tests built with ASan+UBSan (build/asan)"
 	@echo "make valgrind-check  the tests with the proxy under valgrind"
+	@echo "make test-editors    the VS Code extension (npm, Chromium) and Neovim plugin tests"
 	@echo "make bench           benchmarks (figures, not assertions)"
 	@echo "make fuzz            libFuzzer targets, FUZZ_SECONDS each (clang)"
 	@echo "make install PREFIX=/usr/local"
