@@ -709,37 +709,40 @@ lean_lex_new(const char *text, size_t len)
     lx->text = text;
     lx->len = (uint32_t)(len > LEAN_LEX_MAX_LEN ? LEAN_LEX_MAX_LEN : len);
     n = lx->len;
-    /* dense Lean has a token per 3-4 bytes: no realloc copies (capped: a huge text grows) */
-    lx->atoks = n / 3 + 16 < LEX_PRESIZE_MAX ? n / 3 + 16 : LEX_PRESIZE_MAX;
+    /* a token has at least one byte: n + 1 never grows (dense Lean has one per 3 bytes; the
+     * rest is address space, never touched: xbig pages are only faulted in when written).
+     * Capped: a huge text grows. */
+    lx->atoks = n + 16 < LEX_PRESIZE_MAX ? n + 16 : LEX_PRESIZE_MAX;
     lx->toks = xbig_alloc(lx->atoks * sizeof *lx->toks);
     lx->alines = n / 40 + 16;
     lx->lines = xreallocarray(NULL, lx->alines, sizeof *lx->lines);
     lx->wide = xreallocarray(NULL, lx->alines, 1);
     lex_add_line(lx, 0);
 
+    unsigned spaced = LEAN_TOK_F_SPACE_BEFORE; /* the text's start counts as white space */
     while (i < n) {
         struct lean_tok *tok;
         uint32_t e;
         unsigned char b = t[i];
         bool wide = false;
-        if (b == ' ' || b == '\t' || b == '\r') {
+        if (lex_class[b] & LC_SPACE) {
+            spaced = LEAN_TOK_F_SPACE_BEFORE;
+            if (b == '\n') {
+                i++;
+                line++;
+                ls = i;
+                adj = 0;
+                lex_add_line(lx, i);
+                continue;
+            }
             i++;
             while (i < n && t[i] == ' ')
                 i++;
             continue;
         }
-        if (b == '\n') {
-            i++;
-            line++;
-            ls = i;
-            adj = 0;
-            lex_add_line(lx, i);
-            continue;
-        }
         tok = lex_push(lx);
-        tok->flags = 0;
-        if (i == 0 || lex_is_space(t[i - 1]))
-            tok->flags |= LEAN_TOK_F_SPACE_BEFORE;
+        tok->flags = spaced;
+        spaced = 0;
         lex_one(t, n, i, tok, &e, &wide, &guil);
         if (e > n)
             e = n; /* an escape at the very end */
@@ -788,6 +791,11 @@ lean_lex_new(const char *text, size_t len)
         }
         last_line = line;
         i = e;
+        /* the commonest gap, one space, taken without a trip round the loop */
+        if (i + 1 < n && t[i] == ' ' && t[i + 1] != ' ' && t[i + 1] != '\n') {
+            i++;
+            spaced = LEAN_TOK_F_SPACE_BEFORE;
+        }
     }
     return lx;
 }
