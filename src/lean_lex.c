@@ -725,7 +725,7 @@ lean_lex_new(const char *text, size_t len)
         uint32_t e;
         unsigned char b = t[i];
         bool wide = false;
-        if (lex_class[b] & LC_SPACE) {
+        if (lex_is_space(b)) {
             spaced = LEAN_TOK_F_SPACE_BEFORE;
             if (b == '\n') {
                 i++;
