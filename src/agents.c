@@ -936,18 +936,17 @@ job_binders(const struct job *j)
 
 #define AGENTS_VACUITY_TACTIC "intros; first | contradiction | (simp_all; done) | omega"
 
-/* The deterministic check before the reviewer: can Lean derive False from the hypotheses
- * alone? `example BINDERS : False := by …` in a shadow document, in the node's place. */
+/* A review job's deterministic check: example (a declaration) in a shadow document, in the
+ * node's place (the file before the node, then it). phase says which check
+ * (j->det_pending); job_verdict_cb() hands the verdict on. Returns false when it cannot
+ * start (Lean is not running): then the next step goes on without it. */
 static bool
-job_vacuity_check(struct job *j)
+job_det_check(struct job *j, const char *example, int phase, const char *progress)
 {
-    j->vacuity_checked = true;
-    if (j->binders == NULL)
-        return false;
     struct buf b;
-    buf_init(&b, j->node_start + strlen(j->binders) + 128);
+    buf_init(&b, j->node_start + strlen(example) + 1);
     buf_add(&b, j->text, j->node_start);
-    buf_addf(&b, "example %s : False := by " AGENTS_VACUITY_TACTIC "\n", j->binders);
+    buf_adds(&b, example);
     uint32_t region = 0;
     for (size_t i = 0; i < j->node_start; i++)
         region += j->text[i] == '\n';
@@ -959,10 +958,24 @@ job_vacuity_check(struct job *j)
     if (rc < 0)
         return false;
     j->steps++;
-    j->det_pending = 1;
+    j->det_pending = phase;
     j->state = JOB_VERIFYING;
-    job_progress_send(j, "report", "checking whether the hypotheses contradict each other", true);
+    job_progress_send(j, "report", progress, true);
     return true;
+}
+
+/* The deterministic check before the reviewer: can Lean derive False from the hypotheses
+ * alone? `example BINDERS : False := by …` in a shadow document, in the node's place. */
+static bool
+job_vacuity_check(struct job *j)
+{
+    j->vacuity_checked = true;
+    if (j->binders == NULL)
+        return false;
+    char *example = xasprintf("example %s : False := by " AGENTS_VACUITY_TACTIC "\n", j->binders);
+    bool started = job_det_check(j, example, 1, "checking whether the hypotheses contradict each other");
+    free(example);
+    return started;
 }
 
 /* A deterministic check's finding, recorded like a reviewer's verdict (cached, shown as a
@@ -1144,25 +1157,10 @@ job_refute_check(struct job *j)
     j->refute_checked = true;
     if (j->refutation == NULL)
         return false;
-    struct buf b;
-    buf_init(&b, j->node_start + strlen(j->refutation) + 64);
-    buf_add(&b, j->text, j->node_start);
-    buf_addf(&b, "example : %s := by decide\n", j->refutation);
-    uint32_t region = 0;
-    for (size_t i = 0; i < j->node_start; i++)
-        region += j->text[i] == '\n';
-    if (j->sd == NULL)
-        j->sd = shadow_open(j->ag->p->shadow, j->uri);
-    struct shadow_check_options o = {.region_line = region};
-    int rc = shadow_check(j->sd, b.data, b.len, &o, job_verdict_cb, j);
-    buf_release(&b);
-    if (rc < 0)
-        return false;
-    j->steps++;
-    j->det_pending = 2;
-    j->state = JOB_VERIFYING;
-    job_progress_send(j, "report", "checking the statement on small instances (decide)", true);
-    return true;
+    char *example = xasprintf("example : %s := by decide\n", j->refutation);
+    bool started = job_det_check(j, example, 2, "checking the statement on small instances (decide)");
+    free(example);
+    return started;
 }
 
 /* The refutation check's verdict: `decide` proving the negation means the statement is

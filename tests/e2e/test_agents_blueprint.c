@@ -75,17 +75,6 @@ static const char *SCRIPT =
     "have := helper_sq\\nexact aux_one\\n```\"}\n"
     "{\"match\":\"`third_thm`\",\"content\":\"```lean\\nrfl\\n```\"}\n";
 
-/* Byte offset of an LSP position in ASCII text. */
-static size_t
-offset_of(const char *t, int line, int ch)
-{
-    size_t i = 0;
-    for (int l = 0; l < line && t[i]; i++)
-        if (t[i] == '\n')
-            l++;
-    return i + (size_t)ch;
-}
-
 /* text with the TextEdits of edits applied (ranges refer to the original text). */
 static char *
 apply_edits(const char *text, const cJSON *edits)
@@ -96,9 +85,9 @@ apply_edits(const char *text, const cJSON *edits)
     const char **nt = calloc(n + 1, sizeof *nt);
     for (size_t k = 0; k < n; k++) {
         const cJSON *e = cJSON_GetArrayItem(edits, (int)k);
-        from[k] = offset_of(text, (int)cJSON_GetNumberValue(test_json_path(e, "range.start.line")),
+        from[k] = e2e_offset_ascii(text, (int)cJSON_GetNumberValue(test_json_path(e, "range.start.line")),
                             (int)cJSON_GetNumberValue(test_json_path(e, "range.start.character")));
-        to[k] = offset_of(text, (int)cJSON_GetNumberValue(test_json_path(e, "range.end.line")),
+        to[k] = e2e_offset_ascii(text, (int)cJSON_GetNumberValue(test_json_path(e, "range.end.line")),
                           (int)cJSON_GetNumberValue(test_json_path(e, "range.end.character")));
         nt[k] = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(e, "newText"));
     }

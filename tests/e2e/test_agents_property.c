@@ -70,16 +70,6 @@ body_of(const char *t, const char *name, size_t *from, size_t *to)
     return 0;
 }
 
-static size_t
-offset_of(const char *t, int line, int ch)
-{
-    size_t i = 0;
-    for (int l = 0; l < line && t[i]; i++)
-        if (t[i] == '\n')
-            l++;
-    return i + (size_t)ch;
-}
-
 /* A random edit of the current text, sent as the next version. */
 static void
 user_edit(struct e2e *e)
@@ -161,9 +151,9 @@ serve(struct e2e *e, size_t *seen, struct stats *s)
         } else {
             const char *t = texts[v];
             const cJSON *ed = cJSON_GetArrayItem(edits, 0);
-            size_t a = offset_of(t, (int)cJSON_GetNumberValue(test_json_path(ed, "range.start.line")),
+            size_t a = e2e_offset_ascii(t, (int)cJSON_GetNumberValue(test_json_path(ed, "range.start.line")),
                                  (int)cJSON_GetNumberValue(test_json_path(ed, "range.start.character")));
-            size_t z = offset_of(t, (int)cJSON_GetNumberValue(test_json_path(ed, "range.end.line")),
+            size_t z = e2e_offset_ascii(t, (int)cJSON_GetNumberValue(test_json_path(ed, "range.end.line")),
                                  (int)cJSON_GetNumberValue(test_json_path(ed, "range.end.character")));
             size_t from, to;
             if (body_of(t, name, &from, &to) < 0 || a < from || z > to || a > z) {

@@ -186,3 +186,13 @@ e2e_job_str(const cJSON *job, const char *member)
     const char *s = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(job, member));
     return s ? s : "";
 }
+
+size_t
+e2e_offset_ascii(const char *text, int line, int character)
+{
+    size_t i = 0;
+    for (int l = 0; l < line && text[i]; i++)
+        if (text[i] == '\n')
+            l++;
+    return i + (size_t)character;
+}

@@ -39,6 +39,8 @@ const cJSON *e2e_call(struct e2e *e, const char *method, const char *params, int
 const cJSON *e2e_command(struct e2e *e, const char *command, const char *arg_json);
 /* shutdown + exit; returns the proxy's exit code. */
 int e2e_stop(struct e2e *e);
+/* The byte offset of an LSP position in text whose lines are ASCII (characters = bytes). */
+size_t e2e_offset_ascii(const char *text, int line, int character);
 /* Frees the client and removes nothing (the directory is left for post-mortems). */
 void e2e_free(struct e2e *e);
 /* The fake's pid from its pid file (the newest instance), or -1. */
