@@ -227,16 +227,14 @@ unquote_into(const char *s, size_t len, char *out)
     return n;
 }
 
+/* Names are short: a plain loop beats memchr()'s call and setup here. */
 static bool
 has_guillemet(const char *s, size_t len)
 {
-    const char *p = memchr(s, 0xC2, len);
-    while (p) {
-        size_t at = (size_t)(p - s);
-        if (at + 1 < len && ((unsigned char)p[1] == 0xAB || (unsigned char)p[1] == 0xBB))
+    const unsigned char *u = (const unsigned char *)s;
+    for (size_t i = 0; i + 1 < len; i++)
+        if (u[i] == 0xC2 && (u[i + 1] == 0xAB || u[i + 1] == 0xBB))
             return true;
-        p = memchr(p + 1, 0xC2, len - at - 1);
-    }
     return false;
 }
 
@@ -358,7 +356,8 @@ filter_build(struct dag *d)
     d->filter_ready = true;
 }
 
-/* False when the reference certainly names no declaration of the file. */
+/* False when the reference certainly names no declaration of the file. t may still be
+ * quoted (`«…»`): a first component holding a non-ASCII byte may match. */
 static bool
 filter_may_match(const struct dag *d, const char *t, size_t len)
 {
@@ -368,8 +367,11 @@ filter_may_match(const struct dag *d, const char *t, size_t len)
         len -= sizeof root - 1;
     }
     size_t n = 0;
-    while (n < len && t[n] != '.')
+    while (n < len && t[n] != '.') {
+        if ((unsigned char)t[n] == 0xC2)
+            return true; /* perhaps a guillemet: decided after unquoting */
         n++;
+    }
     if (n == 0)
         return true;
     unsigned bit = filter_bit(t, n);
@@ -384,6 +386,9 @@ dag_add_ref(struct dag *d, size_t decl, enum dag_ref_kind kind, const char *text
         return;
     if (!d->filter_ready)
         filter_build(d);
+    /* most body references name no node: the filter first, on the text as written */
+    if (kind == DAG_REF_BODY && !filter_may_match(d, text, len))
+        return;
     text = key_of(d, text, &len);
     if (kind == DAG_REF_BODY && !filter_may_match(d, text, len))
         return;
