@@ -145,8 +145,16 @@ check_blueprint(const struct blueprint *bp, const struct decls *d)
 {
     for (size_t i = 0; i < blueprint_count(bp); i++) {
         const struct blueprint_attr *a = blueprint_get(bp, i);
-        CHECK(a->decl < decls_count(d));
-        CHECK(a->attr < decls_get(d, a->decl)->nattrs);
+        /* a declaration's attribute, or one of an `attribute [...] name` command */
+        CHECK((a->decl == SIZE_MAX) != (a->cmd == SIZE_MAX));
+        if (a->decl != SIZE_MAX) {
+            CHECK(a->decl < decls_count(d));
+            CHECK(a->attr < decls_get(d, a->decl)->nattrs);
+        } else {
+            CHECK(a->cmd < decls_cmd_count(d));
+            CHECK(decls_cmd(d, a->cmd)->kind == DECL_CMD_ATTRIBUTE);
+            CHECK(!a->has_target || a->target_name != NULL);
+        }
         check_span(a->span);
         check_span(a->keyword);
         CHECK(a->label != NULL);
