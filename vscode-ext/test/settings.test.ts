@@ -1,6 +1,7 @@
-// package.json's contributes.configuration against shared/INTERFACE.md, parsed here, and
-// against the settings the proxy itself reads (`lsp-proxy settings`, with LSP_PROXY_BIN).
-// A checkout without shared/ (CI) checks against the proxy alone.
+// package.json's contributes.configuration against shared/INTERFACE.md, parsed here, plus
+// the settings README.md lists beyond it, and against the settings the proxy itself reads
+// (`lsp-proxy settings`, with LSP_PROXY_BIN). A checkout without shared/ checks against the
+// proxy alone.
 import '../testlib/vscode-hook';
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
@@ -20,16 +21,22 @@ interface Spec { key: string; defaultCell: string; meaning: string; derived?: bo
 /** The rows of the "## Settings" table plus the settings named in the agents' details,
  *  e.g. "(setting `llm.anthropicVersion`, default `2023-06-01`)", "`llm.retries` (default 3)". */
 export function interfaceSettings(md: string): Spec[] {
+  const out = settingsTable(md, 'INTERFACE.md');
+  const re = /`([a-z]+\.[A-Za-z]+)`(?:,|\s*\()\s*default\s+(`?)([^`),\s]+)`?/g;
+  for (let m; (m = re.exec(md));)
+    if (!out.some((s) => s.key === m![1])) out.push({ key: m[1], defaultCell: m[2] + m[3] + m[2], meaning: '' });
+  return out;
+}
+
+/** The `| \`key\` | default | meaning |` rows of a document's "## Settings" section. */
+export function settingsTable(md: string, what: string): Spec[] {
   const out: Spec[] = [];
   const sec = md.split(/^## Settings\s*$/m)[1]?.split(/^## /m)[0];
-  assert.ok(sec, 'INTERFACE.md has a "## Settings" section');
+  assert.ok(sec, `${what} has a "## Settings" section`);
   for (const line of sec.split('\n')) {
     const m = /^\|\s*`([A-Za-z.]+)`\s*\|\s*(.*?)\s*\|\s*(.*?)\s*\|\s*$/.exec(line);
     if (m) out.push({ key: m[1], defaultCell: m[2], meaning: m[3] });
   }
-  const re = /`([a-z]+\.[A-Za-z]+)`(?:,|\s*\()\s*default\s+(`?)([^`),\s]+)`?/g;
-  for (let m; (m = re.exec(md));)
-    if (!out.some((s) => s.key === m![1])) out.push({ key: m[1], defaultCell: m[2] + m[3] + m[2], meaning: '' });
   return out;
 }
 
@@ -59,12 +66,21 @@ function proxySettings(): Spec[] | undefined {
 
 const md = fs.existsSync(interfacePath) ? fs.readFileSync(interfacePath, 'utf8') : undefined;
 const fromProxy = proxySettings();
-const mdSpecs = md ? interfaceSettings(md) : undefined;
+// The settings the proxy reads beyond shared/INTERFACE.md, in README.md's own table: shared/
+// is the contract as filed, the README is where this checkout documents what it adds.
+const readmeExtras = settingsTable(fs.readFileSync(path.join(root, '..', 'README.md'), 'utf8'), 'README.md');
+const mdSpecs = md ? [...interfaceSettings(md), ...readmeExtras.filter((r) => !interfaceSettings(md).some((s) => s.key === r.key))] : undefined;
 const specs: Spec[] = mdSpecs ?? fromProxy ?? [];
 const noSource = specs.length === 0 ? 'neither shared/INTERFACE.md nor LSP_PROXY_BIN is available' : false;
 const noMd = md ? false : `shared/INTERFACE.md is not at ${interfacePath}`;
 
-test('the proxy reads exactly the settings INTERFACE.md lists', { skip: noMd || (fromProxy ? false : 'LSP_PROXY_BIN not set') }, () => {
+test('README.md lists settings beyond INTERFACE.md only', () => {
+  assert.ok(readmeExtras.length >= 1, 'README.md\'s "## Settings" has its table');
+  if (md) for (const r of readmeExtras)
+    assert.ok(!interfaceSettings(md).some((s) => s.key === r.key), `${r.key} is in INTERFACE.md already: drop it from README.md's table`);
+});
+
+test('the proxy reads exactly the settings INTERFACE.md and README.md list', { skip: noMd || (fromProxy ? false : 'LSP_PROXY_BIN not set') }, () => {
   assert.deepEqual(fromProxy!.map((s) => s.key).sort(), mdSpecs!.map((s) => s.key).sort());
   for (const p of fromProxy!) {
     const m = mdSpecs!.find((x) => x.key === p.key)!;
