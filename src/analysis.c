@@ -412,14 +412,17 @@ analysis_new(const char *text, size_t len, enum bp_profile profile)
     return analysis_new_take(copy, len, profile);
 }
 
-struct analysis *
-analysis_new_take(char *text, size_t len, enum bp_profile profile)
+/* The rest of the engine on a text already lexed (lx lexes text; both are taken; ds: the
+ * declarations of the text lx was updated from, or NULL, consumed). */
+static struct analysis *
+analysis_build(char *text, size_t len, struct lean_lex *lx, struct decls *ds,
+               enum bp_profile profile)
 {
     struct analysis *a = xcalloc(1, sizeof *a);
     a->text = text;
     a->len = len;
-    a->lx = lean_lex_new(a->text, len);
-    a->ds = decls_new(a->lx);
+    a->lx = lx;
+    a->ds = ds ? decls_update(ds, a->lx) : decls_new(a->lx);
     a->bp = blueprint_new(a->lx, a->ds);
     a->is_blueprint = blueprint_count(a->bp) > 0;
     if (!a->is_blueprint || profile == BP_PROFILE_OFF)
@@ -435,6 +438,59 @@ analysis_new_take(char *text, size_t len, enum bp_profile profile)
         checks_run(&in, &a->findings);
     }
     return a;
+}
+
+struct analysis *
+analysis_new_take(char *text, size_t len, enum bp_profile profile)
+{
+    return analysis_build(text, len, lean_lex_new(text, len), NULL, profile);
+}
+
+/* Bytes a and b have in common at their start (n: the shorter length). Block by block with
+ * memcmp, then byte by byte inside the first block that differs. */
+static size_t
+common_prefix(const char *a, const char *b, size_t n)
+{
+    size_t k = 0;
+    while (n - k >= 4096 && memcmp(a + k, b + k, 4096) == 0)
+        k += 4096;
+    while (k < n && a[k] == b[k])
+        k++;
+    return k;
+}
+
+/* The same at their ends: a[alen - k, alen) == b[blen - k, blen), k <= n. */
+static size_t
+common_suffix(const char *a, size_t alen, const char *b, size_t blen, size_t n)
+{
+    size_t k = 0;
+    while (n - k >= 4096 && memcmp(a + alen - k - 4096, b + blen - k - 4096, 4096) == 0)
+        k += 4096;
+    while (k < n && a[alen - k - 1] == b[blen - k - 1])
+        k++;
+    return k;
+}
+
+struct analysis *
+analysis_update(struct analysis *old, const char *text, size_t len, enum bp_profile profile)
+{
+    if (old == NULL)
+        return analysis_new(text, len, profile);
+    if (len > LEAN_LEX_MAX_LEN)
+        len = LEAN_LEX_MAX_LEN;
+    size_t shorter = len < old->len ? len : old->len;
+    size_t pre = common_prefix(old->text, text, shorter);
+    size_t suf = common_suffix(old->text, old->len, text, len, shorter - pre);
+    char *copy = xbig_alloc(len + 1);
+    if (len)
+        memcpy(copy, text, len);
+    copy[len] = '\0';
+    struct lean_lex *lx = lean_lex_update(old->lx, copy, len, pre, old->len - suf, len - suf);
+    struct decls *ds = old->ds;
+    old->lx = NULL; /* consumed */
+    old->ds = NULL; /* consumed by decls_update, after the old text is freed: it reads none */
+    analysis_free(old);
+    return analysis_build(copy, len, lx, ds, profile);
 }
 
 void

@@ -91,6 +91,12 @@ struct analysis *analysis_new(const char *text, size_t len, enum bp_profile prof
  * xbig_alloc() whose text[len] is '\0' (textfile_read() gives one; len at most
  * LEAN_LEX_MAX_LEN), freed by analysis_free(). */
 struct analysis *analysis_new_take(char *text, size_t len, enum bp_profile profile);
+/* The analysis of text after an edit of old's text: the same result as analysis_new(text,
+ * len, profile), cheaper when the two texts differ in one stretch (what changed is found by
+ * comparing them; the lines around it are lexed again, the rest of the tokens reused).
+ * Consumes old (freed; NULL: analysis_new). */
+struct analysis *analysis_update(struct analysis *old, const char *text, size_t len,
+                                 enum bp_profile profile);
 void analysis_free(struct analysis *a);
 /* Re-derives statuses and leaves from Lean's view without re-reading the text (cheap).
  * lean may be NULL (= not known). The view is copied. */

@@ -1471,60 +1471,114 @@ fix_pointers(struct decls *d)
     }
 }
 
+/* The keyword class of token t. */
+static inline int
+kw_of_tok(const char *text, const struct lean_tok *t)
+{
+    const char *s = text + t->span.start;
+    size_t n = t->span.end - t->span.start;
+    if (t->kind == LEAN_TOK_IDENT)
+        return kw_of_ident(s, n);
+    if (t->kind == LEAN_TOK_SYMBOL)
+        return kw_of_symbol(s, n);
+    if (t->kind == LEAN_TOK_DOC_COMMENT)
+        return KW_DOC;
+    return KW_NONE;
+}
+
+/* Sizes the pools from the classes in d->kws (no realloc copies: untouched capacity costs
+ * nothing). nident bounds the identifiers (references). */
+static void
+decls_size_pools(struct decls *d, size_t nident)
+{
+    /* a bucket per class (0: not counted), then one table look-up per token */
+    unsigned char bucket[256] = {0};
+    size_t count[5] = {0};
+    for (int k = 1; k <= KW_DOC; k++)
+        bucket[k] = k == KW_DOC                                         ? 1
+                    : kw_is_decl(k) || k == KW_ATTR_OPEN                ? 2
+                    : k == KW_SORRY || k == KW_SORRY_USING || k == KW_ADMIT ? 3
+                    : k >= KW_NAMESPACE && k <= KW_OTHER_CMD            ? 4
+                                                                        : 0;
+    for (size_t i = 0; i < d->ntoks; i++)
+        count[bucket[d->kws[i]]]++;
+    size_t ndoc = count[1], ndecl = count[2], nsorry = count[3], ncmd = count[4];
+    d->arefs = nident + 16;
+    d->refs = xbig_alloc(d->arefs * sizeof *d->refs);
+    d->adecls = ndecl + ndoc + 16;
+    d->decls = xreallocarray(NULL, d->adecls, sizeof *d->decls);
+    d->pools = xreallocarray(NULL, d->adecls, sizeof *d->pools);
+    d->asorries = nsorry + 16;
+    d->sorries = xreallocarray(NULL, d->asorries, sizeof *d->sorries);
+    d->ausings = nsorry + 16;
+    d->usings = xreallocarray(NULL, d->ausings, sizeof *d->usings);
+    d->using_names0 = xreallocarray(NULL, d->ausings, sizeof *d->using_names0);
+    d->adocs = ndoc + 16;
+    d->docs = xreallocarray(NULL, d->adocs, sizeof *d->docs);
+    d->acmds = ncmd + ndoc + 16;
+    d->cmds = xreallocarray(NULL, d->acmds, sizeof *d->cmds);
+}
+
+static struct decls *decls_read(struct decls *d);
+
 struct decls *
 decls_new(const struct lean_lex *lx)
 {
     struct decls *d = xcalloc(1, sizeof *d);
-    size_t i;
+    size_t nident = 0;
 
     d->lx = lx;
     d->toks = lean_lex_tokens(lx);
     d->ntoks = lean_lex_count(lx);
     d->text = lean_lex_text(lx);
     d->kws = xmalloc(d->ntoks + 1);
-    {
-        /* classify every token once, counting what sizes the pools (no realloc copies:
-         * untouched capacity costs nothing) */
-        size_t nident = 0, ndecl = 0, nsorry = 0, ndoc = 0, ncmd = 0;
-        for (i = 0; i < d->ntoks; i++) {
-            const struct lean_tok *t = &d->toks[i];
-            const char *s = d->text + t->span.start;
-            size_t n = t->span.end - t->span.start;
-            int k = KW_NONE;
-            if (t->kind == LEAN_TOK_IDENT) {
-                k = kw_of_ident(s, n);
-                nident++;
-            } else if (t->kind == LEAN_TOK_SYMBOL) {
-                k = kw_of_symbol(s, n);
-            } else if (t->kind == LEAN_TOK_DOC_COMMENT) {
-                k = KW_DOC;
-                ndoc++;
-            }
-            d->kws[i] = (unsigned char)k;
-            if (k == KW_NONE)
-                continue;
-            if (kw_is_decl(k) || k == KW_ATTR_OPEN)
-                ndecl++;
-            else if (k == KW_SORRY || k == KW_SORRY_USING || k == KW_ADMIT)
-                nsorry++;
-            else if (k >= KW_NAMESPACE && k <= KW_OTHER_CMD)
-                ncmd++;
-        }
-        d->arefs = nident + 16;
-        d->refs = xbig_alloc(d->arefs * sizeof *d->refs);
-        d->adecls = ndecl + ndoc + 16;
-        d->decls = xreallocarray(NULL, d->adecls, sizeof *d->decls);
-        d->pools = xreallocarray(NULL, d->adecls, sizeof *d->pools);
-        d->asorries = nsorry + 16;
-        d->sorries = xreallocarray(NULL, d->asorries, sizeof *d->sorries);
-        d->ausings = nsorry + 16;
-        d->usings = xreallocarray(NULL, d->ausings, sizeof *d->usings);
-        d->using_names0 = xreallocarray(NULL, d->ausings, sizeof *d->using_names0);
-        d->adocs = ndoc + 16;
-        d->docs = xreallocarray(NULL, d->adocs, sizeof *d->docs);
-        d->acmds = ncmd + ndoc + 16;
-        d->cmds = xreallocarray(NULL, d->acmds, sizeof *d->cmds);
+    /* classify every token once */
+    for (size_t i = 0; i < d->ntoks; i++) {
+        const struct lean_tok *t = &d->toks[i];
+        nident += t->kind == LEAN_TOK_IDENT;
+        d->kws[i] = (unsigned char)kw_of_tok(d->text, t);
     }
+    decls_size_pools(d, nident);
+    return decls_read(d);
+}
+
+struct decls *
+decls_update(struct decls *old, const struct lean_lex *lx)
+{
+    size_t first, old_end, new_end;
+    if (old == NULL || !lean_lex_reused(lx, &first, &old_end, &new_end) ||
+        old->ntoks < old_end || first > new_end || old->ntoks - old_end != lean_lex_count(lx) - new_end) {
+        decls_free(old);
+        return decls_new(lx);
+    }
+    struct decls *d = xcalloc(1, sizeof *d);
+    d->lx = lx;
+    d->toks = lean_lex_tokens(lx);
+    d->ntoks = lean_lex_count(lx);
+    d->text = lean_lex_text(lx);
+    /* the old classes: the prefix in place, the moved suffix moved, the rest classified */
+    d->kws = old->kws;
+    old->kws = NULL;
+    size_t nsuf = old->ntoks - old_end;
+    if (new_end > old_end) {
+        d->kws = xrealloc(d->kws, d->ntoks + 1);
+        memmove(d->kws + new_end, d->kws + old_end, nsuf);
+    } else {
+        memmove(d->kws + new_end, d->kws + old_end, nsuf);
+    }
+    for (size_t i = first; i < new_end; i++)
+        d->kws[i] = (unsigned char)kw_of_tok(d->text, &d->toks[i]);
+    decls_free(old);
+    /* every token may be an identifier: the pool is address space until written */
+    decls_size_pools(d, d->ntoks);
+    return decls_read(d);
+}
+
+/* Reads the commands, the classes known and the pools sized. */
+static struct decls *
+decls_read(struct decls *d)
+{
+    size_t i;
 
     i = 0;
     while (i < d->ntoks) {

@@ -271,6 +271,10 @@ struct decl_cmd {
 /* Reads every command of the lexed file. Borrows lx (must outlive the result). Never fails;
  * text that is not valid Lean gives a best-effort result. */
 struct decls *decls_new(const struct lean_lex *lx);
+/* decls_new(lx) for a lexer made by lean_lex_update() from old's lexer: the same result,
+ * the keyword classes of the tokens the update kept taken from old. Consumes old (freed;
+ * NULL, or a lexer lexed from scratch: decls_new). */
+struct decls *decls_update(struct decls *old, const struct lean_lex *lx);
 /* Frees everything; NULL is a no-op. */
 void decls_free(struct decls *d);
 

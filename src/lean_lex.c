@@ -22,6 +22,10 @@ struct lean_lex {
     unsigned char *wide; /* per line: 1 when it holds a non-ASCII byte (columns need a scan) */
     uint32_t *comments;  /* token indices of the comments, in order */
     size_t ncomments, acomments;
+    /* lean_lex_update(): tokens [0, re_first) are old ones, old [re_old_end, ...) moved to
+     * [re_new_end, ...); re_known false when lexed from scratch */
+    bool re_known;
+    size_t re_first, re_old_end, re_new_end;
 };
 
 static void
@@ -695,31 +699,44 @@ lex_account(struct lean_lex *lx, uint32_t from, uint32_t to, uint32_t *line, uin
     }
 }
 
-/* The token loop. Positions are kept as (line, line start, adj): a column is
- * offset - line start + adj, so ASCII bytes outside comments and strings cost nothing. */
-struct lean_lex *
-lean_lex_new(const char *text, size_t len)
+/* Where the token loop is: the next byte, the position bookkeeping (a column is offset -
+ * line start + adj, so ASCII bytes outside comments and strings cost nothing), the flags the
+ * next token inherits, and the `»` memo. */
+struct lex_state {
+    uint32_t i, line, ls, last_line;
+    int64_t adj;
+    bool have_prev;  /* a token precedes i (else the next one is LINE_FIRST) */
+    unsigned spaced; /* LEAN_TOK_F_SPACE_BEFORE when white space precedes i */
+    struct lex_guil guil;
+};
+
+/* Where lean_lex_update() may stop re-lexing: at a token starting a line whose start is at
+ * or after new_end, when the old lexer has a line-first token at the same place in its text
+ * (offset - delta) on a line that starts at or after the edit's old end too (so both lines
+ * are the same bytes). resync receives that old token's index. */
+struct lex_resync {
+    const struct lean_lex *old;
+    size_t from;       /* old tokens before this index are not candidates */
+    uint32_t new_end;  /* the edit's end in the new text */
+    int64_t delta;     /* new offset - old offset past the edit */
+    size_t resync;     /* out: the old token index, or SIZE_MAX (ran to the end) */
+};
+
+static size_t lex_find_start(const struct lean_lex *lx, size_t lo, uint32_t off);
+
+/* The token loop, from st to the end of the text (or to a resync point when rs is set).
+ * One copy for both callers: inlined twice, the compiler stops inlining lex_one (+15%
+ * instructions); the resync test costs lean_lex_new about 3%. */
+static void
+lex_loop(struct lean_lex *lx, struct lex_state *st, struct lex_resync *rs)
 {
-    struct lean_lex *lx = xcalloc(1, sizeof *lx);
-    const unsigned char *t = (const unsigned char *)text;
-    uint32_t i = 0, n, line = 0, ls = 0, last_line = 0;
-    int64_t adj = 0;
-    struct lex_guil guil = {1, 0}; /* empty: from > at */
+    const unsigned char *t = (const unsigned char *)lx->text;
+    uint32_t i = st->i, n = lx->len, line = st->line, ls = st->ls, last_line = st->last_line;
+    int64_t adj = st->adj;
+    bool have_prev = st->have_prev;
+    unsigned spaced = st->spaced;
+    struct lex_guil guil = st->guil; /* locals: kept in registers */
 
-    lx->text = text;
-    lx->len = (uint32_t)(len > LEAN_LEX_MAX_LEN ? LEAN_LEX_MAX_LEN : len);
-    n = lx->len;
-    /* a token has at least one byte: n + 1 never grows (dense Lean has one per 3 bytes; the
-     * rest is address space, never touched: xbig pages are only faulted in when written).
-     * Capped: a huge text grows. */
-    lx->atoks = n + 16 < LEX_PRESIZE_MAX ? n + 16 : LEX_PRESIZE_MAX;
-    lx->toks = xbig_alloc(lx->atoks * sizeof *lx->toks);
-    lx->alines = n / 40 + 16;
-    lx->lines = xreallocarray(NULL, lx->alines, sizeof *lx->lines);
-    lx->wide = xreallocarray(NULL, lx->alines, 1);
-    lex_add_line(lx, 0);
-
-    unsigned spaced = LEAN_TOK_F_SPACE_BEFORE; /* the text's start counts as white space */
     while (i < n) {
         struct lean_tok *tok;
         uint32_t e;
@@ -740,6 +757,16 @@ lean_lex_new(const char *text, size_t len)
                 i++;
             continue;
         }
+        if (rs && ls >= rs->new_end && line > last_line && have_prev) {
+            /* a line wholly after the edit: the old tokens from here on are these */
+            size_t j = lex_find_start(rs->old, rs->from, (uint32_t)((int64_t)i - rs->delta));
+            if (j < rs->old->ntoks && (rs->old->toks[j].flags & LEAN_TOK_F_LINE_FIRST) &&
+                (int64_t)rs->old->lines[rs->old->toks[j].span.range.start.line] + rs->delta >=
+                    (int64_t)rs->new_end) {
+                rs->resync = j;
+                break;
+            }
+        }
         tok = lex_push(lx);
         tok->flags = spaced;
         spaced = 0;
@@ -749,8 +776,9 @@ lean_lex_new(const char *text, size_t len)
         tok->span.start = i;
         tok->span.range.start.line = line;
         tok->span.range.start.character = (uint32_t)(i - ls + adj);
-        if (lx->ntoks == 1 || line > last_line)
+        if (!have_prev || line > last_line)
             tok->flags |= LEAN_TOK_F_LINE_FIRST;
+        have_prev = true;
         switch (tok->kind) {
         case LEAN_TOK_NUMBER:
             break;
@@ -797,6 +825,281 @@ lean_lex_new(const char *text, size_t len)
             spaced = LEAN_TOK_F_SPACE_BEFORE;
         }
     }
+    st->i = i;
+    st->line = line;
+    st->ls = ls;
+    st->last_line = last_line;
+    st->adj = adj;
+    st->have_prev = have_prev;
+    st->spaced = spaced;
+    st->guil = guil;
+}
+
+static struct lean_lex *
+lex_alloc(const char *text, size_t len, size_t atoks, uint32_t alines)
+{
+    struct lean_lex *lx = xcalloc(1, sizeof *lx);
+    lx->text = text;
+    lx->len = (uint32_t)(len > LEAN_LEX_MAX_LEN ? LEAN_LEX_MAX_LEN : len);
+    lx->atoks = atoks;
+    lx->toks = xbig_alloc(lx->atoks * sizeof *lx->toks);
+    lx->alines = alines;
+    lx->lines = xreallocarray(NULL, lx->alines, sizeof *lx->lines);
+    lx->wide = xreallocarray(NULL, lx->alines, 1);
+    return lx;
+}
+
+struct lean_lex *
+lean_lex_new(const char *text, size_t len)
+{
+    uint32_t n = (uint32_t)(len > LEAN_LEX_MAX_LEN ? LEAN_LEX_MAX_LEN : len);
+    /* a token has at least one byte: n + 1 never grows (dense Lean has one per 3 bytes; the
+     * rest is address space, never touched: xbig pages are only faulted in when written).
+     * Capped: a huge text grows. */
+    struct lean_lex *lx =
+        lex_alloc(text, len, n + 16 < LEX_PRESIZE_MAX ? n + 16 : LEX_PRESIZE_MAX, n / 40 + 16);
+    struct lex_state st = {.guil = {1, 0}, /* empty: from > at */
+                           .spaced = LEAN_TOK_F_SPACE_BEFORE}; /* the start is white space */
+    lex_add_line(lx, 0);
+    lex_loop(lx, &st, NULL);
+    return lx;
+}
+
+/* The first token of lx at index >= lo starting at offset off, or lx->ntoks. */
+static size_t
+lex_find_start(const struct lean_lex *lx, size_t lo, uint32_t off)
+{
+    size_t hi = lx->ntoks;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (lx->toks[mid].span.start < off)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < lx->ntoks && lx->toks[lo].span.start == off ? lo : lx->ntoks;
+}
+
+/* True when s[lo, hi) holds a byte >= 0x80 (clamped to n). */
+static bool
+lex_any_wide(const char *s, size_t n, size_t lo, size_t hi)
+{
+    if (hi > n)
+        hi = n;
+    for (size_t k = lo; k < hi; k++)
+        if ((unsigned char)s[k] >= 0x80)
+            return true;
+    return false;
+}
+
+/* True when s[0, n) holds a `«`. */
+static bool
+lex_has_guillemet(const char *s, size_t n)
+{
+    const char *p = s, *end = s + n;
+    while (p + 1 < end && (p = memchr(p, 0xC2, (size_t)(end - 1 - p))) != NULL) {
+        if ((unsigned char)p[1] == 0xAB)
+            return true;
+        p++;
+    }
+    return false;
+}
+
+/*
+ * Re-lexing after an edit. Tokens are lexed from their first byte with a few bytes of
+ * look-ahead that never crosses a line break, except one: a `«` looks for the next `»`
+ * anywhere after it. So:
+ *   - the tokens ending before the line two above the edit stay as they are (unless the
+ *     edit touches a `»` and a `«` precedes it: then everything is lexed again);
+ *   - lexing restarts at that line (or earlier, at the start of a token that runs into it);
+ *   - it stops at the first line that starts at or after the edit's end in the new text
+ *     where the old lexer had a line-first token at the same place: from there on the old
+ *     tokens are the new ones moved by the edit's change in bytes and lines (columns do
+ *     not change: those lines are untouched).
+ */
+struct lean_lex *
+lean_lex_update(struct lean_lex *old, const char *text, size_t len, size_t start,
+                size_t old_end, size_t new_end)
+{
+    uint32_t n = (uint32_t)(len > LEAN_LEX_MAX_LEN ? LEAN_LEX_MAX_LEN : len);
+    if (old == NULL || start > old_end || old_end > old->len || start > new_end ||
+        new_end > n || (int64_t)old->len - (int64_t)old_end != (int64_t)n - (int64_t)new_end ||
+        old->ntoks == 0) {
+        lean_lex_free(old);
+        return lean_lex_new(text, len);
+    }
+    /* the `»` rule: an edit touching a non-ASCII byte (which may add or remove a `»`)
+     * after a `«` lexes everything again */
+    {
+        size_t lo = start ? start - 1 : 0;
+        if ((lex_any_wide(text, n, lo, new_end + 1) || lex_any_wide(old->text, old->len, lo, old_end + 1)) &&
+            lex_has_guillemet(text, start)) {
+            lean_lex_free(old);
+            return lean_lex_new(text, len);
+        }
+    }
+    /* the restart point: the start of the line two above the edit's, or of the token that
+     * runs into it */
+    uint32_t eline = lean_lex_pos(old, start).line;
+    uint32_t rline = eline >= 2 ? eline - 2 : 0;
+    uint32_t r = old->lines[rline];
+    size_t k = 0, lo = 0, hi = old->ntoks;
+    while (lo < hi) { /* the first token ending after r */
+        size_t mid = lo + (hi - lo) / 2;
+        if (old->toks[mid].span.end <= r)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    k = lo;
+    if (k < old->ntoks && old->toks[k].span.start < r)
+        r = old->toks[k].span.start;
+    rline = k < old->ntoks && old->toks[k].span.start == r ? old->toks[k].span.range.start.line
+                                                           : lean_lex_pos(old, r).line;
+
+    /* the new lexer: the old one's prefix of lines, a fresh token loop from r into a side
+     * array, then the old suffix moved */
+    struct lean_lex *lx = xcalloc(1, sizeof *lx);
+    lx->text = text;
+    lx->len = n;
+    lx->alines = old->alines > rline + 16 ? old->alines : rline + 16;
+    lx->lines = xreallocarray(NULL, lx->alines, sizeof *lx->lines);
+    lx->wide = xreallocarray(NULL, lx->alines, 1);
+    memcpy(lx->lines, old->lines, (size_t)(rline + 1) * sizeof *lx->lines);
+    memcpy(lx->wide, old->wide, (size_t)rline + 1);
+    lx->nlines = rline + 1;
+    {
+        /* the restart line's flag, from its bytes before r (the rest is lexed again) */
+        uint32_t ls = lx->lines[rline];
+        lx->wide[rline] = 0;
+        for (uint32_t b = ls; b < r; b++)
+            if ((unsigned char)text[b] >= 0x80)
+                lx->wide[rline] = 1;
+    }
+
+    struct lean_lex side = {.text = text, .len = n};
+    side.lines = lx->lines; /* lines go straight to lx: swap the arrays in */
+    side.wide = lx->wide;
+    side.nlines = lx->nlines;
+    side.alines = lx->alines;
+    side.atoks = 64;
+    side.toks = xreallocarray(NULL, side.atoks, sizeof *side.toks);
+    struct lex_state st = {.i = r, .line = rline, .ls = lx->lines[rline], .guil = {1, 0}};
+    st.have_prev = k > 0;
+    st.last_line = k > 0 ? old->toks[k - 1].span.range.end.line : 0;
+    st.spaced = k < old->ntoks && old->toks[k].span.start == r
+                    ? (old->toks[k].flags & LEAN_TOK_F_SPACE_BEFORE)
+                    : (r == 0 || lex_is_space((unsigned char)text[r - 1]) ? LEAN_TOK_F_SPACE_BEFORE : 0);
+    {
+        /* adj at r: UTF-16 units minus bytes on the line before r */
+        int64_t adj = 0;
+        for (uint32_t b = st.ls; b < r; b++)
+            adj += (int64_t)lex_units((unsigned char)text[b]) - 1;
+        st.adj = adj;
+    }
+    struct lex_resync rs = {old, k, (uint32_t)new_end, (int64_t)new_end - (int64_t)old_end,
+                            SIZE_MAX};
+    /* the side lexer's own token indices start at 0: side.ntoks counts relexed tokens */
+    lex_loop(&side, &st, &rs);
+    lx->lines = side.lines;
+    lx->wide = side.wide;
+    lx->nlines = side.nlines;
+    lx->alines = side.alines;
+
+    size_t j = rs.resync == SIZE_MAX ? old->ntoks : rs.resync, nrel = side.ntoks;
+    size_t nsuf = old->ntoks - j, total = k + nrel + nsuf;
+    int64_t dbytes = rs.delta;
+    int64_t dline = 0;
+    if (j < old->ntoks) {
+        /* the resync line: the same bytes; its number and the rest move */
+        uint32_t oline = old->toks[j].span.range.start.line;
+        dline = (int64_t)st.line - (int64_t)oline;
+        lx->wide[lx->nlines - 1] = old->wide[oline];
+        uint32_t more = old->nlines - oline - 1;
+        if (lx->nlines + more > lx->alines) {
+            lx->alines = lx->nlines + more + 16;
+            lx->lines = xreallocarray(lx->lines, lx->alines, sizeof *lx->lines);
+            lx->wide = xreallocarray(lx->wide, lx->alines, 1);
+        }
+        for (uint32_t q = 0; q < more; q++)
+            lx->lines[lx->nlines + q] = (uint32_t)((int64_t)old->lines[oline + 1 + q] + dbytes);
+        memcpy(lx->wide + lx->nlines, old->wide + oline + 1, more);
+        lx->nlines += more;
+    }
+
+    /* tokens: the old array, prefix in place, the suffix moved to its new index */
+    lx->toks = old->toks;
+    lx->atoks = old->atoks;
+    old->toks = NULL;
+    if (total > lx->atoks) {
+        size_t na = total + total / 2 + 16;
+        lx->toks = xbig_grow(lx->toks, lx->atoks * sizeof *lx->toks, na * sizeof *lx->toks);
+        lx->atoks = na;
+    }
+    {
+        size_t to = k + nrel;
+        uint32_t ub = (uint32_t)dbytes, ul = (uint32_t)dline; /* modular adds */
+        if (to != j || dbytes != 0 || dline != 0) {
+            if (to > j) {
+                for (size_t q = nsuf; q-- > 0;) {
+                    struct lean_tok tk = lx->toks[j + q];
+                    tk.span.start += ub, tk.span.end += ub, tk.content_start += ub, tk.content_end += ub;
+                    tk.span.range.start.line += ul, tk.span.range.end.line += ul;
+                    lx->toks[to + q] = tk;
+                }
+            } else {
+                for (size_t q = 0; q < nsuf; q++) {
+                    struct lean_tok tk = lx->toks[j + q];
+                    tk.span.start += ub, tk.span.end += ub, tk.content_start += ub, tk.content_end += ub;
+                    tk.span.range.start.line += ul, tk.span.range.end.line += ul;
+                    lx->toks[to + q] = tk;
+                }
+            }
+        }
+        if (nrel)
+            memcpy(lx->toks + k, side.toks, nrel * sizeof *lx->toks);
+    }
+    lx->ntoks = total;
+    free(side.toks);
+    lx->re_known = true;
+    lx->re_first = k;
+    lx->re_old_end = j;
+    lx->re_new_end = k + nrel;
+
+    /* comments: the old prefix's, the relexed ones, the old suffix's renumbered */
+    {
+        size_t cpre = 0, csuf_from, nside = side.ncomments;
+        lo = 0, hi = old->ncomments;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (old->comments[mid] < k)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        cpre = lo;
+        lo = cpre, hi = old->ncomments;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (old->comments[mid] < j)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        csuf_from = lo;
+        size_t nc = cpre + nside + (old->ncomments - csuf_from);
+        lx->acomments = nc + 16;
+        lx->comments = xreallocarray(NULL, lx->acomments, sizeof *lx->comments);
+        memcpy(lx->comments, old->comments, cpre * sizeof *lx->comments);
+        for (size_t q = 0; q < nside; q++)
+            lx->comments[cpre + q] = (uint32_t)(side.comments[q] + k);
+        for (size_t q = csuf_from; q < old->ncomments; q++)
+            lx->comments[cpre + nside + q - csuf_from] =
+                (uint32_t)((int64_t)old->comments[q] - (int64_t)j + (int64_t)(k + nrel));
+        lx->ncomments = nc;
+        free(side.comments);
+    }
+    lean_lex_free(old);
     return lx;
 }
 
@@ -810,6 +1113,17 @@ lean_lex_free(struct lean_lex *lx)
     free(lx->wide);
     free(lx->comments);
     free(lx);
+}
+
+bool
+lean_lex_reused(const struct lean_lex *lx, size_t *first, size_t *old_end, size_t *new_end)
+{
+    if (!lx->re_known)
+        return false;
+    *first = lx->re_first;
+    *old_end = lx->re_old_end;
+    *new_end = lx->re_new_end;
+    return true;
 }
 
 const uint32_t *

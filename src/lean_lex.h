@@ -81,6 +81,18 @@ struct lean_lex;
 /* Lexes text[0, len) (any bytes; need not be NUL-terminated, may contain NUL). Borrows
  * text: it must outlive the lexer. Never fails (allocation aborts, xalloc.h). */
 struct lean_lex *lean_lex_new(const char *text, size_t len);
+/* The lexer of text[0, len) after an edit: old lexed the text before it, which equals the
+ * new one except that old bytes [start, old_end) became new bytes [start, new_end) (so
+ * both end in the same bytes). Consumes old (freed, even on the fallback) and returns what
+ * lean_lex_new(text, len) would, token for token: only the lines around the edit are lexed
+ * again, the tokens after them are moved. Edits that do not fit old lex from scratch. */
+struct lean_lex *lean_lex_update(struct lean_lex *old, const char *text, size_t len,
+                                 size_t start, size_t old_end, size_t new_end);
+/* What lean_lex_update() kept, for passes that keep per-token data of their own: tokens
+ * [0, *first) are the old lexer's [0, *first), and the old tokens from *old_end on are the
+ * tokens from *new_end on, moved (only their offsets and lines differ). False when lx was
+ * lexed from scratch (lean_lex_new(), or an update that fell back to it). */
+bool lean_lex_reused(const struct lean_lex *lx, size_t *first, size_t *old_end, size_t *new_end);
 /* Frees the lexer and its tokens; NULL is a no-op. */
 void lean_lex_free(struct lean_lex *lx);
 

@@ -56,8 +56,8 @@ workspace_analyse(struct doc_state *s)
     size_t len;
     const char *text = document_text(s->doc, &len);
     ev_timer_stop(s->p->loop, &s->debounce);
-    analysis_free(s->a);
-    s->a = analysis_new(text, len, s->p->cfg.blueprint_profile);
+    /* the previous analysis's tokens are reused around the edit (analysis_update) */
+    s->a = analysis_update(s->a, text, len, s->p->cfg.blueprint_profile);
     s->text_stale = false;
     s->lean_stale = true;
     char *items = analysis_diagnostics_json(s->a);

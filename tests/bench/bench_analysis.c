@@ -18,7 +18,9 @@
 #include "buf.h"
 #include "lsp_client.h" /* test_now_ms, test_cmp_double */
 
-#define RUNS 200
+#define MAX_RUNS 200
+/* BENCH_RUNS (1..200, default 200): fewer runs, e.g. under callgrind for instruction counts */
+static int RUNS = MAX_RUNS;
 
 
 
@@ -139,6 +141,9 @@ main(int argc, char **argv)
             fprintf(stderr, "bench_analysis: cannot write %s\n", argv[2]);
         return rc;
     }
+    const char *runs = getenv("BENCH_RUNS");
+    if (runs && atoi(runs) >= 1 && atoi(runs) <= MAX_RUNS)
+        RUNS = atoi(runs);
     char *text = argc > 1 ? read_all(argv[1], &len) : generate(&len);
     if (text == NULL) {
         fprintf(stderr, "bench_analysis: cannot read %s\n", argv[1]);
@@ -157,7 +162,7 @@ main(int argc, char **argv)
             analysis_finding_count(a), bp_profile_name(analysis_profile(a)));
     analysis_free(a);
 
-    double t_new[RUNS], t_lean[RUNS], t_json[RUNS];
+    double t_new[MAX_RUNS], t_lean[MAX_RUNS], t_json[MAX_RUNS];
     /* a Lean view: an error in every 10th node, a sorry warning on every 3rd, half done */
     struct lean_diag diags[200];
     size_t nd = 0;
@@ -187,6 +192,34 @@ main(int argc, char **argv)
     }
     analysis_free(a);
     report("analysis_new (full rescan)", t_new, RUNS);
+    /* The live path: analysis_update() after a one-character edit (typed, then deleted) in
+     * the middle of the file, at its first line and at its last. */
+    {
+        static const struct { const char *what; double where; } at[] = {
+            {"analysis_update (edit, middle)", 0.5},
+            {"analysis_update (edit, line 1)", 0.0},
+            {"analysis_update (edit, end)", 1.0}};
+        char *edited = malloc(len + 2);
+        for (size_t w = 0; w < sizeof at / sizeof *at; w++) {
+            size_t off = (size_t)(at[w].where * (double)len);
+            while (off > 0 && off < len && text[off - 1] != '\n')
+                off--; /* the start of a line: a new token, not a longer name */
+            memcpy(edited, text, off);
+            edited[off] = 'x';
+            memcpy(edited + off + 1, text + off, len - off);
+            double t_up[MAX_RUNS];
+            struct analysis *u = analysis_new(text, len, BP_PROFILE_AUTO);
+            for (int r = 0; r < RUNS; r++) {
+                double t0 = test_now_ms();
+                u = r % 2 == 0 ? analysis_update(u, edited, len + 1, BP_PROFILE_AUTO)
+                               : analysis_update(u, text, len, BP_PROFILE_AUTO);
+                t_up[r] = test_now_ms() - t0;
+            }
+            analysis_free(u);
+            report(at[w].what, t_up, RUNS);
+        }
+        free(edited);
+    }
     report("analysis_set_lean", t_lean, RUNS);
     report("analysis_dag_json", t_json, RUNS);
     free(text);

@@ -13,7 +13,11 @@
  *    so does a second analysis of the same text (big blocks are reused uninitialised:
  *    xalloc.h). Property 2 runs on valid UTF-8 without a lone '\r' (what editors send; the
  *    two position models differ on purpose for invalid bytes and for '\r', which LSP counts
- *    as a line break and Lean does not).
+ *    as a line break and Lean does not). The proxy's incremental path, analysis_update()
+ *    after each edit, must render the same too.
+ * 3. Re-lexing after an edit (lean_lex_update) gives the tokens, lines, comment index and
+ *    positions lexing from scratch gives, on any bytes: the input with a stretch of it
+ *    replaced by another is lexed, then updated to the input itself.
  * Any disagreement aborts with both sides printed.
  */
 #include <stdbool.h>
@@ -103,11 +107,10 @@ check_agrees(const struct analysis *a)
     free(diags);
 }
 
-/* The analysis of text as the strings property 2 compares. */
+/* An analysis as the strings property 2 compares (a is kept). */
 static char *
-render(const char *text, size_t len)
+render_of(const struct analysis *a)
 {
-    struct analysis *a = analysis_new(text, len, BP_PROFILE_AUTO);
     char *dag = analysis_dag_json(a, "file:///f.lean", 1);
     char *diags = analysis_diagnostics_json(a);
     size_t n1 = strlen(dag), n2 = strlen(diags);
@@ -117,17 +120,66 @@ render(const char *text, size_t len)
     memcpy(out + n1 + 1, diags, n2 + 1);
     free(dag);
     free(diags);
+    return out;
+}
+
+/* The analysis of text as the strings property 2 compares. */
+static char *
+render(const char *text, size_t len)
+{
+    struct analysis *a = analysis_new(text, len, BP_PROFILE_AUTO);
+    char *out = render_of(a);
     analysis_free(a);
     return out;
 }
 
-/* The nearest UTF-8 character start at or before off. */
+/* Property 3: before -> text through lean_lex_update equals lean_lex_new(text). */
+static void
+check_relex(const char *before, size_t blen, const char *text, size_t len, size_t start,
+            size_t old_end, size_t new_end)
+{
+    struct lean_lex *up = lean_lex_update(lean_lex_new(before, blen), text, len, start, old_end, new_end);
+    struct lean_lex *fresh = lean_lex_new(text, len);
+    size_t n = lean_lex_count(fresh), na, nb;
+    if (lean_lex_count(up) != n)
+        FAIL("relex: %zu tokens, from scratch %zu (edit [%zu, %zu) -> [%zu, %zu))",
+             lean_lex_count(up), n, start, old_end, start, new_end);
+    if (n && memcmp(lean_lex_tokens(up), lean_lex_tokens(fresh), n * sizeof(struct lean_tok)) != 0)
+        for (size_t i = 0; i < n; i++)
+            if (memcmp(lean_lex_tok(up, i), lean_lex_tok(fresh, i), sizeof(struct lean_tok)) != 0)
+                FAIL("relex: token %zu differs (bytes %u-%u, from scratch %u-%u; edit [%zu, %zu) -> "
+                     "[%zu, %zu))", i, lean_lex_tok(up, i)->span.start, lean_lex_tok(up, i)->span.end,
+                     lean_lex_tok(fresh, i)->span.start, lean_lex_tok(fresh, i)->span.end, start,
+                     old_end, start, new_end);
+    if (lean_lex_line_count(up) != lean_lex_line_count(fresh))
+        FAIL("relex: %u lines, from scratch %u", lean_lex_line_count(up), lean_lex_line_count(fresh));
+    for (uint32_t l = 0; l < lean_lex_line_count(up); l++)
+        if (lean_lex_line_start(up, l) != lean_lex_line_start(fresh, l))
+            FAIL("relex: line %u starts at %u, from scratch %u", l, lean_lex_line_start(up, l),
+                 lean_lex_line_start(fresh, l));
+    const uint32_t *ca = lean_lex_comments(up, &na), *cb = lean_lex_comments(fresh, &nb);
+    if (na != nb || (na && memcmp(ca, cb, na * sizeof *ca) != 0))
+        FAIL("relex: the comment index differs (%zu entries, from scratch %zu)", na, nb);
+    for (size_t off = 0; off <= len; off++) {
+        struct lsp_pos p = lean_lex_pos(up, off), q = lean_lex_pos(fresh, off);
+        if (p.line != q.line || p.character != q.character)
+            FAIL("relex: byte %zu is at %u:%u, from scratch %u:%u", off, p.line, p.character,
+                 q.line, q.character);
+    }
+    lean_lex_free(up);
+    lean_lex_free(fresh);
+}
+
+/* The nearest UTF-8 character start at or before off, not between the '\r' and the '\n'
+ * of a CRLF (LSP has no position there: the pair is one line break). */
 static size_t
 char_start(const char *s, size_t len, size_t off)
 {
     if (off > len)
         off = len;
     while (off > 0 && off < len && ((unsigned char)s[off] & 0xC0) == 0x80)
+        off--;
+    if (off > 0 && off < len && s[off] == '\n' && s[off - 1] == '\r')
         off--;
     return off;
 }
@@ -149,6 +201,7 @@ check_edits(const char *text, size_t len, const uint8_t *ops, size_t nops)
     char *mine = malloc(len + 1);
     size_t mlen = len;
     memcpy(mine, text, len);
+    struct analysis *inc = analysis_new(text, len, BP_PROFILE_AUTO);
     for (size_t k = 0; k + 4 <= nops && k < 12; k += 4) {
         /* start, length, and inserted text (a slice of the original) from four bytes */
         size_t s = char_start(mine, mlen, mlen ? (ops[k] * mlen) / 255 : 0);
@@ -176,6 +229,7 @@ check_edits(const char *text, size_t len, const uint8_t *ops, size_t nops)
         free(mine);
         mine = next;
         mlen = nlen;
+        inc = analysis_update(inc, mine, mlen, BP_PROFILE_AUTO);
         size_t dlen;
         const char *dt = document_text(doc, &dlen);
         if (dlen != mlen || memcmp(dt, mine, mlen) != 0)
@@ -185,11 +239,16 @@ check_edits(const char *text, size_t len, const uint8_t *ops, size_t nops)
     size_t dlen;
     const char *dt = document_text(doc, &dlen);
     char *x = render(dt, dlen), *y = render(mine, mlen), *z = render(mine, mlen);
+    char *w = render_of(inc);
     if (strcmp(x, y) != 0 || strcmp(y, z) != 0)
         FAIL("the rescan differs from the scan from scratch:\n%s\n---\n%s\n---\n%s", x, y, z);
+    if (strcmp(w, y) != 0)
+        FAIL("the incremental rescan differs from the scan from scratch:\n%s\n---\n%s", w, y);
     free(x);
     free(y);
     free(z);
+    free(w);
+    analysis_free(inc);
     free(mine);
     documents_free(ds);
 }
@@ -211,5 +270,21 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     if (textfile_invalid_utf8(text, len) == len && !has_lone_cr(text, len))
         check_edits(text, len, data + 1, nops);
+    if (nops >= 3 && len > 0) {
+        /* property 3: [s, e) of the input was [s, s + m) of some other bytes (a slice of it) */
+        size_t st = (data[1] * len) / 256, e = st + data[2] % 32, from = (data[3] * len) / 256;
+        size_t m = data[2] / 32 + (nops > 3 ? data[4] % 24 : 0);
+        if (e > len)
+            e = len;
+        if (from + m > len)
+            m = len - from;
+        size_t blen = len - (e - st) + m;
+        char *before = malloc(blen + 1);
+        memcpy(before, text, st);
+        memcpy(before + st, text + from, m);
+        memcpy(before + st + m, text + e, len - e);
+        check_relex(before, blen, text, len, st, st + m, e);
+        free(before);
+    }
     return 0;
 }

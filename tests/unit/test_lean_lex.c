@@ -402,6 +402,195 @@ test_big(void)
     free(text);
 }
 
+/* ---- lean_lex_update ---- */
+
+/* Compares lexer a with a fresh lexer of the same text: tokens, lines, comments and
+ * positions. Returns the number of differences (each reported with diag()). */
+static int
+lex_differences(const struct lean_lex *a, const struct lean_lex *b)
+{
+    int bad = 0;
+    size_t n = lean_lex_count(a);
+    if (n != lean_lex_count(b)) {
+        diag("token count %zu, from scratch %zu", n, lean_lex_count(b));
+        return 1;
+    }
+    for (size_t i = 0; i < n && bad < 3; i++) {
+        const struct lean_tok *x = lean_lex_tok(a, i), *y = lean_lex_tok(b, i);
+        if (x->kind != y->kind || x->flags != y->flags || x->span.start != y->span.start ||
+            x->span.end != y->span.end || x->content_start != y->content_start ||
+            x->content_end != y->content_end || lsp_pos_cmp(x->span.range.start, y->span.range.start) != 0 || lsp_pos_cmp(x->span.range.end, y->span.range.end) != 0) {
+            diag("token %zu: kind %d/%d flags %u/%u bytes %u-%u/%u-%u at %u:%u-%u:%u/%u:%u-%u:%u", i,
+                 x->kind, y->kind, x->flags, y->flags, x->span.start, x->span.end, y->span.start,
+                 y->span.end, x->span.range.start.line, x->span.range.start.character,
+                 x->span.range.end.line, x->span.range.end.character, y->span.range.start.line,
+                 y->span.range.start.character, y->span.range.end.line, y->span.range.end.character);
+            bad++;
+        }
+    }
+    if (lean_lex_line_count(a) != lean_lex_line_count(b)) {
+        diag("line count %u, from scratch %u", lean_lex_line_count(a), lean_lex_line_count(b));
+        bad++;
+    } else {
+        for (uint32_t l = 0; l < lean_lex_line_count(a) && bad < 6; l++)
+            if (lean_lex_line_start(a, l) != lean_lex_line_start(b, l) ||
+                lean_lex_line_is_blank(a, l) != lean_lex_line_is_blank(b, l)) {
+                diag("line %u: start %u, from scratch %u", l, lean_lex_line_start(a, l),
+                     lean_lex_line_start(b, l));
+                bad++;
+            }
+    }
+    size_t na, nb;
+    const uint32_t *ca = lean_lex_comments(a, &na), *cb = lean_lex_comments(b, &nb);
+    if (na != nb || (na && memcmp(ca, cb, na * sizeof *ca) != 0)) {
+        diag("comment index: %zu entries, from scratch %zu", na, nb);
+        bad++;
+    }
+    for (size_t off = 0; off <= lean_lex_len(a) && bad < 9; off += 1 + off / 7) {
+        struct lsp_pos p = lean_lex_pos(a, off), q = lean_lex_pos(b, off);
+        if (p.line != q.line || p.character != q.character) {
+            diag("position of byte %zu: %u:%u, from scratch %u:%u", off, p.line, p.character,
+                 q.line, q.character);
+            bad++;
+        }
+    }
+    return bad;
+}
+
+/* Lexes before, applies the splice (bytes [at, at + del) become ins) with lean_lex_update
+ * and compares with lexing the result from scratch. */
+static int
+splice_differs(const char *before, size_t at, size_t del, const char *ins, char **out)
+{
+    size_t blen = strlen(before), ilen = strlen(ins);
+    char *after = malloc(blen - del + ilen + 1);
+    memcpy(after, before, at);
+    memcpy(after + at, ins, ilen);
+    memcpy(after + at + ilen, before + at + del, blen - at - del + 1);
+    struct lean_lex *old = lean_lex_new(before, blen);
+    size_t alen = blen - del + ilen;
+    struct lean_lex *up = lean_lex_update(old, after, alen, at, at + del, at + ilen);
+    struct lean_lex *fresh = lean_lex_new(after, alen);
+    int bad = lex_differences(up, fresh);
+    lean_lex_free(up);
+    lean_lex_free(fresh);
+    if (out)
+        *out = after;
+    else
+        free(after);
+    return bad;
+}
+
+static const char update_base[] =
+    "import Mathlib\n"
+    "\n"
+    "/-- The mean of `a` over `n` terms. -/\n"
+    "noncomputable def mean (a : ℕ → ℝ) (n : ℕ) : ℝ :=\n"
+    "  (∑ i ∈ Finset.range n, a i) / n\n"
+    "\n"
+    "/- a block comment\n"
+    "   over /- nested -/ lines -/\n"
+    "@[blueprint \"lem:abs\"\n"
+    "  (statement := /-- $|\\mathrm{mean}(a)| \\le \\mathrm{mean}(|a|)$ -/)]\n"
+    "lemma abs_mean_le (a : ℕ → ℝ) (n : ℕ) :\n"
+    "    |mean a n| ≤ mean (fun i => |a i|) n := by\n"
+    "  simp [mean, s!\"x{n}y\", 'c', \"str\\\"ing\"]  -- a line comment\n"
+    "  sorry\n"
+    "\n"
+    "theorem x₁_le (h' : 0 < 1) : 2.5 ≤ 3 ∧ 0x1F = 31 := ⟨by norm_num, rfl⟩\n";
+
+static void
+test_update(void)
+{
+    const char *b = update_base;
+    size_t blen = strlen(b);
+    const char *p;
+    /* one character typed inside a name, in the middle */
+    p = strstr(b, "abs_mean_le");
+    is_int(splice_differs(b, (size_t)(p - b) + 3, 0, "x", NULL), 0, "update: a character typed in a name");
+    is_int(splice_differs(b, (size_t)(p - b) + 3, 1, "", NULL), 0, "update: a character deleted");
+    is_int(splice_differs(b, (size_t)(p - b), 0, "\n\n", NULL), 0, "update: lines inserted");
+    p = strstr(b, "\n\ntheorem");
+    is_int(splice_differs(b, (size_t)(p - b), 2, "", NULL), 0, "update: lines joined");
+    p = strstr(b, "@[blueprint");
+    is_int(splice_differs(b, (size_t)(p - b), 0, "/-", NULL), 0, "update: a comment opened runs to the end");
+    p = strstr(b, "/- a block");
+    is_int(splice_differs(b, (size_t)(p - b), 2, "", NULL), 0, "update: an opening removed");
+    p = strstr(b, "lines -/");
+    is_int(splice_differs(b, (size_t)(p - b) + 6, 2, "", NULL), 0, "update: a comment's close removed");
+    p = strstr(b, "over `n`");
+    is_int(splice_differs(b, (size_t)(p - b), 4, "in\nmany\nlines", NULL), 0,
+           "update: a docstring grows lines");
+    p = strstr(b, "simp [");
+    is_int(splice_differs(b, (size_t)(p - b), 0, "\"", NULL), 0, "update: an unterminated string");
+    is_int(splice_differs(b, (size_t)(p - b), 0, "ℝ∑⟨", NULL), 0, "update: wide characters (columns)");
+    is_int(splice_differs(b, 0, 0, "-- head\n", NULL), 0, "update: at the start");
+    is_int(splice_differs(b, blen, 0, "\n#check x₁_le\n", NULL), 0, "update: at the end");
+    is_int(splice_differs(b, 0, blen, "", NULL), 0, "update: everything deleted");
+    is_int(splice_differs("", 0, 0, "def a := 1\n", NULL), 0, "update: from nothing");
+    is_int(splice_differs(b, 5, 0, "", NULL), 0, "update: an empty edit");
+    /* a `«` early, a `»` typed much later: the name runs across the edit */
+    {
+        char *g = NULL, *g2 = NULL;
+        is_int(splice_differs(b, 0, 0, "def «lone\n", &g), 0, "update: a lone «");
+        p = strstr(g, "theorem");
+        is_int(splice_differs(g, (size_t)(p - g), 0, "»", &g2), 0, "update: a » typed after a lone «");
+        p = strstr(g2, "»");
+        is_int(splice_differs(g2, (size_t)(p - g2), 2, "", NULL), 0, "update: that » deleted");
+        free(g);
+        free(g2);
+    }
+    /* CRLF lines */
+    {
+        const char *crlf = "def a := 1\r\n\r\ntheorem b : a = 1 := by\r\n  rfl\r\n\r\ndef c := 2\r\n";
+        p = strstr(crlf, "rfl");
+        is_int(splice_differs(crlf, (size_t)(p - crlf), 3, "simp\r\n  rfl", NULL), 0, "update: CRLF text");
+    }
+    /* an edit that does not fit the old text falls back to lexing from scratch */
+    {
+        struct lean_lex *old = lean_lex_new(b, blen);
+        struct lean_lex *up = lean_lex_update(old, "x", 1, 5, 3, 9);
+        struct lean_lex *fresh = lean_lex_new("x", 1);
+        is_int(lex_differences(up, fresh), 0, "update: a bad edit lexes from scratch");
+        lean_lex_free(up);
+        lean_lex_free(fresh);
+    }
+    /* random splices of Lean-ish fragments, each compared with lexing from scratch */
+    {
+        static const char *frags[] = {"a", "x₁", " ", "\n", "\n\n", "  ", ":=", "by", "/-", "-/",
+                                      "/--", "--", "\"", "'", "'a'", "«", "»", "«x»", "ℝ", "(",
+                                      ")", "|", ".", "s!\"{", "}", "r#\"", "\"#", "1e-3", "@[",
+                                      "sorry", "\r\n", "\t", "theorem t : 1 = 1 := rfl\n", "é"};
+        unsigned seed = 12345u;
+        int failures = 0, runs = 3000;
+        char *cur = strdup(b);
+        for (int r = 0; r < runs && failures == 0; r++) {
+            size_t len = strlen(cur);
+            seed = seed * 1103515245u + 12345u;
+            size_t at = len ? (seed >> 8) % (len + 1) : 0;
+            seed = seed * 1103515245u + 12345u;
+            size_t del = (seed >> 8) % 8;
+            if (at + del > len)
+                del = len - at;
+            seed = seed * 1103515245u + 12345u;
+            const char *ins = (seed >> 8) % 4 == 0 ? "" : frags[(seed >> 12) % (sizeof frags / sizeof *frags)];
+            char *next = NULL;
+            if (splice_differs(cur, at, del, ins, &next)) {
+                diag("random splice %d: at %zu, %zu deleted, \"%s\" inserted", r, at, del, ins);
+                failures++;
+            }
+            free(cur);
+            cur = next;
+            if (strlen(cur) > 4000 || strlen(cur) < 200) { /* restart from the base */
+                free(cur);
+                cur = strdup(b);
+            }
+        }
+        free(cur);
+        is_int(failures, 0, "update: %d random splices lex as from scratch", runs);
+    }
+}
+
 int
 main(void)
 {
@@ -413,6 +602,7 @@ main(void)
     test_positions();
     test_bad_bytes();
     test_big();
+    test_update();
     lean_lex_free(lx);
     lean_lex_free(NULL);
     return done_testing();
