@@ -1090,7 +1090,8 @@ lean_lex_update(struct lean_lex *old, const char *text, size_t len, size_t start
         size_t nc = cpre + nside + (old->ncomments - csuf_from);
         lx->acomments = nc + 16;
         lx->comments = xreallocarray(NULL, lx->acomments, sizeof *lx->comments);
-        memcpy(lx->comments, old->comments, cpre * sizeof *lx->comments);
+        if (cpre)
+            memcpy(lx->comments, old->comments, cpre * sizeof *lx->comments);
         for (size_t q = 0; q < nside; q++)
             lx->comments[cpre + q] = (uint32_t)(side.comments[q] + k);
         for (size_t q = csuf_from; q < old->ncomments; q++)
