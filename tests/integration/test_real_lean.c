@@ -2,6 +2,11 @@
  * Integration: the same editor script as the e2e tests, against a real `lake serve` in a
  * tiny Lake project. Runs only when `lake` is on PATH; prints a TAP skip otherwise
  * (shared/lean-lsp-facts.md is what the fake follows; this test keeps the fake honest).
+ * Covered: initialize with the proxy's commands spliced in, the sorry warning through the
+ * proxy, marathon.dag statuses from Lean's diagnostics, the proxy's code actions merged into
+ * Lean's, a prove job whose portfolio proof the real server accepts in a shadow document
+ * (and the "Apply proof found" action it leaves), clean shutdown. To run it here without
+ * Lean, put a `lake` on PATH that runs tests/fake_lean (the text carries the fake's marker).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,7 +65,9 @@ main(void)
     snprintf(path, sizeof path, "%s/lakefile.toml", dir);
     test_write_file(path, "name = \"tiny\"\n\n[[lean_lib]]\nname = \"Tiny\"\n");
     snprintf(path, sizeof path, "%s/Tiny.lean", dir);
-    const char *text = "theorem easy : 1 + 1 = 2 := by\n  rfl\n\ntheorem hard : 2 + 2 = 4 := by\n  sorry\n";
+    /* (the marker comment is for tests/fake_lean standing in as `lake`: it accepts `rfl`) */
+    const char *text = "theorem easy : 1 + 1 = 2 := by\n  rfl\n\n-- @fake proof: rfl\n"
+                       "theorem hard : 2 + 2 = 4 := by\n  sorry\n";
     test_write_file(path, text);
     snprintf(uri, sizeof uri, "file://%s", path);
     snprintf(log, sizeof log, "%s/proxy.log", dir);
@@ -93,8 +100,8 @@ main(void)
     is_str(cJSON_GetStringValue(test_json_path(dag, "result.nodes.0.status")), "proved", "real Lean: easy is proved");
     is_str(cJSON_GetStringValue(test_json_path(dag, "result.nodes.1.status")), "sorry", "real Lean: hard is sorry");
     snprintf(cmd, sizeof cmd,
-             "{\"textDocument\":{\"uri\":\"%s\"},\"range\":{\"start\":{\"line\":4,\"character\":2},"
-             "\"end\":{\"line\":4,\"character\":2}},\"context\":{\"diagnostics\":[]}}", uri);
+             "{\"textDocument\":{\"uri\":\"%s\"},\"range\":{\"start\":{\"line\":5,\"character\":2},"
+             "\"end\":{\"line\":5,\"character\":2}},\"context\":{\"diagnostics\":[]}}", uri);
     id = lsp_client_request(c, "textDocument/codeAction", cmd);
     const cJSON *acts = lsp_client_wait_response(c, id, 60000);
     bool prove = false;
@@ -105,6 +112,45 @@ main(void)
         prove = prove || (title && strstr(title, "Prove `hard`"));
     }
     ok(prove, "real Lean: the proxy's action merged into Lean's reply");
+
+    /* The agent in a shadow document of the real server: the portfolio proves `hard`. */
+    snprintf(cmd, sizeof cmd, "{\"command\":\"marathon.prove\",\"arguments\":[{\"uri\":\"%s\",\"name\":\"hard\"}]}", uri);
+    id = lsp_client_request(c, "workspace/executeCommand", cmd);
+    const cJSON *started = lsp_client_wait_response(c, id, 10000);
+    char job_id[64] = "";
+    snprintf(job_id, sizeof job_id, "%s", test_str(cJSON_GetStringValue(test_json_path(started, "result.jobId"))));
+    ok(job_id[0] != '\0', "real Lean: marathon.prove started job %s", job_id);
+    char state[32] = "", proof[256] = "";
+    for (int tries = 0; tries < 1200 && (state[0] == '\0' || strcmp(state, "queued") == 0 ||
+                                         strcmp(state, "running") == 0 || strcmp(state, "verifying") == 0);
+         tries++) {
+        usleep(100000);
+        id = lsp_client_request(c, "workspace/executeCommand", "{\"command\":\"marathon.status\",\"arguments\":[{}]}");
+        const cJSON *st = lsp_client_wait_response(c, id, 10000);
+        const cJSON *j;
+        cJSON_ArrayForEach(j, test_json_path(st, "result.jobs"))
+        {
+            const char *jid = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "id"));
+            if (jid && strcmp(jid, job_id) == 0) {
+                snprintf(state, sizeof state, "%s", test_str(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "state"))));
+                snprintf(proof, sizeof proof, "%s", test_str(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "proof"))));
+            }
+        }
+    }
+    is_str(state, "succeeded", "real Lean: the shadow document accepted a portfolio proof of hard");
+    ok(proof[0] != '\0' && strstr(proof, "sorry") == NULL, "real Lean: the proof found is `%s`", proof);
+    snprintf(cmd, sizeof cmd,
+             "{\"textDocument\":{\"uri\":\"%s\"},\"range\":{\"start\":{\"line\":5,\"character\":2},"
+             "\"end\":{\"line\":5,\"character\":2}},\"context\":{\"diagnostics\":[]}}", uri);
+    id = lsp_client_request(c, "textDocument/codeAction", cmd);
+    acts = lsp_client_wait_response(c, id, 60000);
+    bool apply = false;
+    cJSON_ArrayForEach(it, test_json_path(acts, "result"))
+    {
+        const char *title = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(it, "title"));
+        apply = apply || (title && strstr(title, "Apply proof found for `hard`"));
+    }
+    ok(apply, "real Lean: \"Apply proof found for `hard`\" is offered");
     id = lsp_client_request(c, "shutdown", NULL);
     lsp_client_wait_response(c, id, 30000);
     lsp_client_notify(c, "exit", "{}");
