@@ -905,6 +905,33 @@ lex_has_guillemet(const char *s, size_t n)
     return false;
 }
 
+/* The first index in a[lo, hi) (ascending) whose value is >= v, or hi. */
+static size_t
+lex_lower_bound(const uint32_t *a, size_t lo, size_t hi, size_t v)
+{
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (a[mid] < v)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* Token tk moved by db bytes and dl lines (modular adds: either may be "negative"). */
+static inline struct lean_tok
+lex_moved(struct lean_tok tk, uint32_t db, uint32_t dl)
+{
+    tk.span.start += db;
+    tk.span.end += db;
+    tk.content_start += db;
+    tk.content_end += db;
+    tk.span.range.start.line += dl;
+    tk.span.range.end.line += dl;
+    return tk;
+}
+
 /*
  * Re-lexing after an edit. Tokens are lexed from their first byte with a few bytes of
  * look-ahead that never crosses a line break, except one: a `«` looks for the next `»`
@@ -1040,20 +1067,13 @@ lean_lex_update(struct lean_lex *old, const char *text, size_t len, size_t start
         size_t to = k + nrel;
         uint32_t ub = (uint32_t)dbytes, ul = (uint32_t)dline; /* modular adds */
         if (to != j || dbytes != 0 || dline != 0) {
+            /* overlapping ranges: moving right goes from the end, left from the start */
             if (to > j) {
-                for (size_t q = nsuf; q-- > 0;) {
-                    struct lean_tok tk = lx->toks[j + q];
-                    tk.span.start += ub, tk.span.end += ub, tk.content_start += ub, tk.content_end += ub;
-                    tk.span.range.start.line += ul, tk.span.range.end.line += ul;
-                    lx->toks[to + q] = tk;
-                }
+                for (size_t q = nsuf; q-- > 0;)
+                    lx->toks[to + q] = lex_moved(lx->toks[j + q], ub, ul);
             } else {
-                for (size_t q = 0; q < nsuf; q++) {
-                    struct lean_tok tk = lx->toks[j + q];
-                    tk.span.start += ub, tk.span.end += ub, tk.content_start += ub, tk.content_end += ub;
-                    tk.span.range.start.line += ul, tk.span.range.end.line += ul;
-                    lx->toks[to + q] = tk;
-                }
+                for (size_t q = 0; q < nsuf; q++)
+                    lx->toks[to + q] = lex_moved(lx->toks[j + q], ub, ul);
             }
         }
         if (nrel)
@@ -1068,25 +1088,9 @@ lean_lex_update(struct lean_lex *old, const char *text, size_t len, size_t start
 
     /* comments: the old prefix's, the relexed ones, the old suffix's renumbered */
     {
-        size_t cpre = 0, csuf_from, nside = side.ncomments;
-        lo = 0, hi = old->ncomments;
-        while (lo < hi) {
-            size_t mid = lo + (hi - lo) / 2;
-            if (old->comments[mid] < k)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
-        cpre = lo;
-        lo = cpre, hi = old->ncomments;
-        while (lo < hi) {
-            size_t mid = lo + (hi - lo) / 2;
-            if (old->comments[mid] < j)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
-        csuf_from = lo;
+        size_t nside = side.ncomments;
+        size_t cpre = lex_lower_bound(old->comments, 0, old->ncomments, k);
+        size_t csuf_from = lex_lower_bound(old->comments, cpre, old->ncomments, j);
         size_t nc = cpre + nside + (old->ncomments - csuf_from);
         lx->acomments = nc + 16;
         lx->comments = xreallocarray(NULL, lx->acomments, sizeof *lx->comments);
