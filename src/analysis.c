@@ -54,7 +54,8 @@ bp_profile_name(enum bp_profile profile)
 /* ---- building ---- */
 
 /* The keywords that make DAG nodes: the contract's allowed ones, plus Mathlib's
- * irreducible_def (a definition). */
+ * irreducible_def, and axiom and opaque (constants stated without a proof the blueprint can
+ * check: LeanArchitect makes `@[blueprint] axiom` a node; strict refuses the keyword). */
 static bool
 node_kind(enum decl_kind k, enum analysis_kind *out)
 {
@@ -68,7 +69,9 @@ node_kind(enum decl_kind k, enum analysis_kind *out)
     case DECL_KIND_INDUCTIVE:
     case DECL_KIND_CLASS:
     case DECL_KIND_CLASS_INDUCTIVE:
-    case DECL_KIND_IRREDUCIBLE_DEF: *out = ANALYSIS_KIND_DEFINITION; return true;
+    case DECL_KIND_IRREDUCIBLE_DEF:
+    case DECL_KIND_AXIOM:
+    case DECL_KIND_OPAQUE: *out = ANALYSIS_KIND_DEFINITION; return true;
     default: return false;
     }
 }
