@@ -468,8 +468,10 @@ resolve_exact(struct dag *d, const struct dag_decl_info *from, const char *t, si
     return smap_get(&d->by_name, t, len);
 }
 
+/* accessor: `foo.symm`, `foo.le` in a proof body mean foo; a name in `sorry_using [...]`
+ * must be a node's exactly (rule 15), so there it is off. */
 static long
-resolve(struct dag *d, size_t from, const char *t, size_t len)
+resolve(struct dag *d, size_t from, const char *t, size_t len, bool accessor)
 {
     static const char root[] = "_root_.";
     if (len > sizeof root - 1 && memcmp(t, root, sizeof root - 1) == 0)
@@ -480,6 +482,8 @@ resolve(struct dag *d, size_t from, const char *t, size_t len)
         if (r >= 0)
             return r;
         /* `foo.symm`, `foo.le`: try the name without its last component */
+        if (!accessor)
+            return -1;
         size_t cut = len;
         while (cut > 0 && t[cut - 1] != '.')
             cut--;
@@ -750,7 +754,7 @@ dag_build(struct dag *d)
     size_t keep = 0;
     for (size_t i = 0; i < d->nrefs; i++) {
         struct dag_ref *r = &d->refs[i];
-        r->target = resolve(d, r->decl, r->text, r->len);
+        r->target = resolve(d, r->decl, r->text, r->len, r->kind == DAG_REF_BODY);
         if (r->target < 0 && r->kind == DAG_REF_BODY)
             continue;
         d->refs[keep++] = *r;
@@ -762,7 +766,7 @@ dag_build(struct dag *d)
         if (u->is_label) {
             u->target = dag_find_label(d, u->text, u->len);
         } else {
-            long decl = resolve(d, u->decl, u->text, u->len);
+            long decl = resolve(d, u->decl, u->text, u->len, true);
             if (decl < 0) /* LeanArchitect accepts labels without quotes too */
                 u->target = dag_find_label(d, u->text, u->len);
             else
