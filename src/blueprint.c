@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bytescan.h"
 #include "decls.h"
 #include "xalloc.h"
 
@@ -121,30 +122,11 @@ is_blank(char c)
     return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
-/* Bytes the LaTeX scan stops at; everything else is skipped in a tight loop. */
-static const unsigned char latex_special[256] = {['\\'] = 1, ['{'] = 2, ['}'] = 3};
-
-/* The first i' >= i with s[i'] one of `\` `{` `}`, or n: eight bytes at a time (a byte
- * equals c where (w ^ c*ones) has a zero byte; prose holds few of them). */
+/* The first i' >= i with s[i'] one of `\` `{` `}`, or n (prose holds few of them). */
 static size_t
 next_special(const unsigned char *s, size_t i, size_t n)
 {
-    const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
-    if (i >= n)
-        return n; /* after an escape at the very end */
-    while (n - i >= 8) {
-        uint64_t w, a, b, c;
-        memcpy(&w, s + i, 8);
-        a = w ^ (ones * '\\');
-        b = w ^ (ones * '{');
-        c = w ^ (ones * '}');
-        if (((a - ones) & ~a & highs) | ((b - ones) & ~b & highs) | ((c - ones) & ~c & highs))
-            break;
-        i += 8;
-    }
-    while (i < n && !latex_special[s[i]])
-        i++;
-    return i;
+    return bytescan_any3((const char *)s, i, n, '\\', '{', '}');
 }
 
 /* Reads a `\cref{a, b}` whose backslash is at i (known to be followed by cref/Cref and a

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bytescan.h"
 #include "xalloc.h"
 
 /* Most tokens allocated up front (40 bytes each); past this the array doubles. */
@@ -662,40 +663,28 @@ out:
 
 /* Accounts for bytes [from, to) of a token that may hold newlines and non-ASCII: keeps the
  * line, the line's start and adj (UTF-16 units minus bytes so far on the line) current.
- * Eight bytes at a time while they are plain ASCII without a newline (docstrings are long). */
+ * Plain ASCII between them is skipped in blocks (bytescan.h: docstrings are long). */
 static void
 lex_account(struct lean_lex *lx, uint32_t from, uint32_t to, uint32_t *line, uint32_t *ls,
             int64_t *adj)
 {
     const unsigned char *t = (const unsigned char *)lx->text;
-    const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
-    const uint64_t nls = ones * '\n';
     uint32_t k = from;
-    while (k < to) {
-        if (to - k >= 8) {
-            uint64_t w, x;
-            memcpy(&w, t + k, 8);
-            x = w ^ nls;
-            if (!((w | ((x - ones) & ~x)) & highs)) {
-                k += 8;
-                continue;
-            }
+    for (;;) {
+        k = (uint32_t)bytescan_nl_or_high(lx->text, k, to);
+        if (k >= to)
+            return;
+        unsigned char b = t[k];
+        if (b == '\n') {
+            (*line)++;
+            *ls = k + 1;
+            *adj = 0;
+            lex_add_line(lx, k + 1);
+        } else {
+            *adj += (int64_t)lex_units(b) - 1;
+            lx->wide[lx->nlines - 1] = 1;
         }
-        {
-            unsigned char b = t[k];
-            if (b < 0x80) {
-                if (b == '\n') {
-                    (*line)++;
-                    *ls = k + 1;
-                    *adj = 0;
-                    lex_add_line(lx, k + 1);
-                }
-            } else {
-                *adj += (int64_t)lex_units(b) - 1;
-                lx->wide[lx->nlines - 1] = 1;
-            }
-            k++;
-        }
+        k++;
     }
 }
 

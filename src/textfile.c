@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bytescan.h"
 #include "xalloc.h"
 
 /* Length of the valid UTF-8 sequence at s[i] (1-4), or 0 (RFC 3629's table). */
@@ -51,24 +52,16 @@ size_t
 textfile_invalid_utf8(const char *text, size_t len)
 {
     const unsigned char *s = (const unsigned char *)text;
-    const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
     size_t i = 0;
-    while (i < len) {
-        if (len - i >= 8) {
-            uint64_t w;
-            memcpy(&w, s + i, 8);
-            /* all ASCII and no zero byte */
-            if (!((w | ((w - ones) & ~w)) & highs)) {
-                i += 8;
-                continue;
-            }
-        }
+    for (;;) {
+        i = bytescan_nul_or_high(text, i, len); /* through ASCII in blocks */
+        if (i >= len)
+            return len;
         size_t n = utf8_seq(s, len, i);
         if (n == 0)
             return i;
         i += n;
     }
-    return len;
 }
 
 /* Reads fd to EOF into a block presized to hint + 1 bytes: when the hint is the file's

@@ -1,0 +1,179 @@
+/* bytescan: SSE2 and portable byte searches (see bytescan.h). */
+#include "bytescan.h"
+
+#include <stdint.h>
+#include <string.h>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#define BYTESCAN_SSE2 1
+#else
+#define BYTESCAN_SSE2 0
+#endif
+
+/* ---- portable: eight bytes at a time ----
+ * A byte of w equals c where (w ^ c*ONES) has a zero byte; x has a zero byte where
+ * (x - ONES) & ~x & HIGHS is set (exact for the lowest one, which is all we need to know
+ * that there is one). */
+
+#define ONES 0x0101010101010101ull
+#define HIGHS 0x8080808080808080ull
+
+static inline uint64_t
+zero_bytes(uint64_t x)
+{
+    return (x - ONES) & ~x & HIGHS;
+}
+
+static inline uint64_t
+load8(const unsigned char *p)
+{
+    uint64_t w;
+    memcpy(&w, p, 8);
+    return w;
+}
+
+size_t
+bytescan_any3_portable(const char *text, size_t i, size_t n, unsigned char a, unsigned char b,
+                       unsigned char c)
+{
+    const unsigned char *s = (const unsigned char *)text;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w = load8(s + i);
+        if (zero_bytes(w ^ (ONES * a)) | zero_bytes(w ^ (ONES * b)) | zero_bytes(w ^ (ONES * c)))
+            break;
+    }
+    for (; i < n; i++)
+        if (s[i] == a || s[i] == b || s[i] == c)
+            return i;
+    return i < n ? i : n;
+}
+
+size_t
+bytescan_nl_or_high_portable(const char *text, size_t i, size_t n)
+{
+    const unsigned char *s = (const unsigned char *)text;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w = load8(s + i);
+        if ((w | zero_bytes(w ^ (ONES * '\n'))) & HIGHS)
+            break;
+    }
+    for (; i < n; i++)
+        if (s[i] == '\n' || s[i] >= 0x80)
+            return i;
+    return i < n ? i : n;
+}
+
+size_t
+bytescan_nul_or_high_portable(const char *text, size_t i, size_t n)
+{
+    const unsigned char *s = (const unsigned char *)text;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w = load8(s + i);
+        if ((w | zero_bytes(w)) & HIGHS)
+            break;
+    }
+    for (; i < n; i++)
+        if (s[i] == 0 || s[i] >= 0x80)
+            return i;
+    return i < n ? i : n;
+}
+
+#if BYTESCAN_SSE2
+/* ---- SSE2: sixteen bytes at a time; a match's index is the lowest bit of the movemask ---- */
+
+static inline __m128i
+load16(const char *p)
+{
+    return _mm_loadu_si128((const __m128i *)(const void *)p);
+}
+
+/* The bytes [n - 16, n) hold the last, short block [i, n): the bits of its movemask below
+ * i are dropped. Only when n >= 16 (the load stays inside the caller's bytes). */
+static inline size_t
+tail_index(size_t i, size_t n, unsigned bits)
+{
+    bits &= ~0u << (16 - (n - i));
+    return bits ? n - 16 + (size_t)__builtin_ctz(bits) : n;
+}
+
+size_t
+bytescan_any3(const char *s, size_t i, size_t n, unsigned char a, unsigned char b,
+              unsigned char c)
+{
+    const __m128i va = _mm_set1_epi8((char)a), vb = _mm_set1_epi8((char)b),
+                  vc = _mm_set1_epi8((char)c);
+    for (; i + 16 <= n; i += 16) {
+        __m128i v = load16(s + i);
+        __m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, va), _mm_cmpeq_epi8(v, vb)),
+                                 _mm_cmpeq_epi8(v, vc));
+        unsigned bits = (unsigned)_mm_movemask_epi8(m);
+        if (bits)
+            return i + (size_t)__builtin_ctz(bits);
+    }
+    if (i < n && n >= 16) {
+        __m128i v = load16(s + n - 16);
+        __m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, va), _mm_cmpeq_epi8(v, vb)),
+                                 _mm_cmpeq_epi8(v, vc));
+        return tail_index(i, n, (unsigned)_mm_movemask_epi8(m));
+    }
+    return bytescan_any3_portable(s, i, n, a, b, c);
+}
+
+size_t
+bytescan_nl_or_high(const char *s, size_t i, size_t n)
+{
+    const __m128i nl = _mm_set1_epi8('\n');
+    for (; i + 16 <= n; i += 16) {
+        __m128i v = load16(s + i);
+        /* movemask takes each byte's top bit: set for >= 0x80, and for the newline matches */
+        unsigned bits = (unsigned)_mm_movemask_epi8(_mm_or_si128(v, _mm_cmpeq_epi8(v, nl)));
+        if (bits)
+            return i + (size_t)__builtin_ctz(bits);
+    }
+    if (i < n && n >= 16) {
+        __m128i v = load16(s + n - 16);
+        return tail_index(i, n, (unsigned)_mm_movemask_epi8(_mm_or_si128(v, _mm_cmpeq_epi8(v, nl))));
+    }
+    return bytescan_nl_or_high_portable(s, i, n);
+}
+
+size_t
+bytescan_nul_or_high(const char *s, size_t i, size_t n)
+{
+    const __m128i zero = _mm_setzero_si128();
+    for (; i + 16 <= n; i += 16) {
+        __m128i v = load16(s + i);
+        unsigned bits = (unsigned)_mm_movemask_epi8(_mm_or_si128(v, _mm_cmpeq_epi8(v, zero)));
+        if (bits)
+            return i + (size_t)__builtin_ctz(bits);
+    }
+    if (i < n && n >= 16) {
+        __m128i v = load16(s + n - 16);
+        return tail_index(i, n, (unsigned)_mm_movemask_epi8(_mm_or_si128(v, _mm_cmpeq_epi8(v, zero))));
+    }
+    return bytescan_nul_or_high_portable(s, i, n);
+}
+
+#else
+
+size_t
+bytescan_any3(const char *s, size_t i, size_t n, unsigned char a, unsigned char b,
+              unsigned char c)
+{
+    return bytescan_any3_portable(s, i, n, a, b, c);
+}
+
+size_t
+bytescan_nl_or_high(const char *s, size_t i, size_t n)
+{
+    return bytescan_nl_or_high_portable(s, i, n);
+}
+
+size_t
+bytescan_nul_or_high(const char *s, size_t i, size_t n)
+{
+    return bytescan_nul_or_high_portable(s, i, n);
+}
+
+#endif

@@ -1,0 +1,113 @@
+/* test_bytescan: the SIMD byte searches equal the portable ones and a plain loop, on
+ * hand-picked cases (the ends of 8- and 16-byte blocks, bytes >= 0x80, NUL) and on
+ * seeded random texts at every start offset. */
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "bytescan.h"
+#include "tap.h"
+
+static size_t
+slow_any3(const unsigned char *s, size_t i, size_t n, unsigned char a, unsigned char b,
+          unsigned char c)
+{
+    for (; i < n; i++)
+        if (s[i] == a || s[i] == b || s[i] == c)
+            return i;
+    return n;
+}
+
+static size_t
+slow_nl_or_high(const unsigned char *s, size_t i, size_t n)
+{
+    for (; i < n; i++)
+        if (s[i] == '\n' || s[i] >= 0x80)
+            return i;
+    return n;
+}
+
+static size_t
+slow_nul_or_high(const unsigned char *s, size_t i, size_t n)
+{
+    for (; i < n; i++)
+        if (s[i] == 0 || s[i] >= 0x80)
+            return i;
+    return n;
+}
+
+static void
+test_cases(void)
+{
+    const char *t = "plain text without any of them, long enough for two blocks";
+    size_t n = strlen(t);
+    is_int(bytescan_any3(t, 0, n, '\\', '{', '}'), n, "any3: none gives n");
+    is_int(bytescan_any3("ab{", 0, 3, '\\', '{', '}'), 2, "any3: in the scalar tail");
+    is_int(bytescan_any3("0123456789abcdef}", 0, 17, '\\', '{', '}'), 16,
+           "any3: first byte after a full block");
+    is_int(bytescan_any3("0123456789abcde\\", 0, 16, '\\', '{', '}'), 15,
+           "any3: last byte of a block");
+    is_int(bytescan_any3("{{{{", 4, 4, '\\', '{', '}'), 4, "any3: i == n gives n");
+    is_int(bytescan_any3("{{{{", 9, 4, '\\', '{', '}'), 4, "any3: i > n gives n");
+    is_int(bytescan_nl_or_high("0123456789abcdefghij\n", 0, 21), 20, "nl_or_high: newline");
+    is_int(bytescan_nl_or_high("0123456789abcdefghijℕ", 0, 23), 20, "nl_or_high: ℕ's lead byte");
+    is_int(bytescan_nl_or_high("x\x7f\x01\t\r", 0, 5), 5, "nl_or_high: other controls are not it");
+    is_int(bytescan_nul_or_high("0123456789abcdef\0", 0, 17), 16, "nul_or_high: NUL");
+    is_int(bytescan_nul_or_high("0123456789abcdefghi\xff", 0, 20), 19, "nul_or_high: 0xff");
+    is_int(bytescan_nul_or_high("0123456789\n", 0, 11), 11, "nul_or_high: newline is not it");
+}
+
+/* xorshift64*: the same texts on every run */
+static uint64_t rng = 0x9e3779b97f4a7c15ull;
+static unsigned
+rnd(void)
+{
+    rng ^= rng >> 12;
+    rng ^= rng << 25;
+    rng ^= rng >> 27;
+    return (unsigned)((rng * 0x2545f4914f6cdd1dull) >> 32);
+}
+
+static void
+test_random(void)
+{
+    unsigned char buf[200];
+    long bad = 0, runs = 0;
+    for (int round = 0; round < 3000; round++) {
+        size_t n = rnd() % sizeof buf;
+        unsigned density = 1 + rnd() % 64; /* one special byte in `density`, about */
+        for (size_t k = 0; k < n; k++) {
+            unsigned r = rnd();
+            if (r % density) {
+                buf[k] = (unsigned char)(' ' + r % 90); /* printable ASCII below `{` */
+                if (buf[k] == '\\')
+                    buf[k] = 'x';
+            } else {
+                buf[k] = "\\{}\n\0\x80\xe2\xff"[rnd() % 8];
+            }
+        }
+        const char *s = (const char *)buf;
+        for (size_t i = 0; i <= n + 1; i++) {
+            size_t want3 = slow_any3(buf, i, n, '\\', '{', '}');
+            size_t wantn = slow_nl_or_high(buf, i, n);
+            size_t wantz = slow_nul_or_high(buf, i, n);
+            bad += bytescan_any3(s, i, n, '\\', '{', '}') != want3;
+            bad += bytescan_any3_portable(s, i, n, '\\', '{', '}') != want3;
+            bad += bytescan_nl_or_high(s, i, n) != wantn;
+            bad += bytescan_nl_or_high_portable(s, i, n) != wantn;
+            bad += bytescan_nul_or_high(s, i, n) != wantz;
+            bad += bytescan_nul_or_high_portable(s, i, n) != wantz;
+            runs += 6;
+        }
+    }
+    ok(runs > 100000, "random: %ld searches compared", runs);
+    is_int(bad, 0, "random: SIMD and portable searches equal the plain loop");
+}
+
+int
+main(void)
+{
+    test_cases();
+    test_random();
+    return done_testing();
+}
