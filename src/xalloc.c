@@ -1,12 +1,14 @@
 /* xalloc: allocation wrappers that abort on out-of-memory. */
 #include "xalloc.h"
 
+#include <malloc.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 static void
 xalloc_die(size_t size)
@@ -83,6 +85,9 @@ xasprintf(const char *fmt, ...)
 
 #define XBIG_ALIGN ((size_t)2 << 20)
 
+/* Below this, big blocks come from malloc (xalloc_oneshot() raises it). */
+static size_t xbig_min = XBIG_MIN;
+
 static size_t
 xbig_round(size_t size)
 {
@@ -102,7 +107,7 @@ static size_t xbig_cached; /* bytes held in xbig_cache */
 void *
 xbig_alloc(size_t size)
 {
-    if (size < XBIG_MIN)
+    if (size < xbig_min)
         return xmalloc(size ? size : 1);
     size_t len = xbig_round(size);
     if (len < size || len + XBIG_ALIGN < len)
@@ -134,7 +139,7 @@ xbig_alloc(size_t size)
 void *
 xbig_grow(void *p, size_t old_size, size_t new_size)
 {
-    if (new_size < XBIG_MIN && old_size < XBIG_MIN)
+    if (new_size < xbig_min && old_size < xbig_min)
         return xrealloc(p, new_size ? new_size : 1);
     void *q = xbig_alloc(new_size);
     if (p)
@@ -148,7 +153,7 @@ xbig_free(void *p, size_t size)
 {
     if (p == NULL)
         return;
-    if (size < XBIG_MIN) {
+    if (size < xbig_min) {
         free(p);
         return;
     }
@@ -163,4 +168,35 @@ xbig_free(void *p, size_t size)
     xbig_cache[slot].p = p;
     xbig_cache[slot].len = len;
     xbig_cached += len;
+}
+
+static void *volatile xalloc_oneshot_head; /* see xalloc_oneshot(); volatile: kept though never read */
+
+void
+xalloc_oneshot(void)
+{
+#if defined(__GLIBC__) && defined(M_TOP_PAD) && defined(MADV_HUGEPAGE)
+    /* the heap grows by 16 MiB at once, never gives memory back, and takes blocks that
+     * malloc would map on their own: then one madvise covers what the run allocates */
+    (void)mallopt(M_TOP_PAD, 16 << 20);
+    (void)mallopt(M_TRIM_THRESHOLD, 64 << 20);
+    (void)mallopt(M_MMAP_THRESHOLD, 32 << 20);
+    char *p = malloc(64), *end = sbrk(0);
+    uintptr_t a = ((uintptr_t)p + XBIG_ALIGN - 1) & ~(uintptr_t)(XBIG_ALIGN - 1);
+    /* only when p is malloc's brk heap (not under valgrind or ASan, whose allocators map
+     * their own memory): the heap's end is then just past it */
+    if (p && end != (char *)-1 && (uintptr_t)end > a + XBIG_ALIGN &&
+        (uintptr_t)end - (uintptr_t)p <= ((size_t)64 << 20)) {
+        (void)madvise((void *)a, (uintptr_t)end - a, MADV_HUGEPAGE); /* a hint */
+        /* the heap's start up to the first huge page is held (and never touched), so
+         * what the run allocates lands on huge pages */
+        size_t gap = (size_t)(a - (uintptr_t)p);
+        free(p);
+        if (gap > 256)
+            xalloc_oneshot_head = malloc(gap - 256);
+    } else {
+        free(p);
+    }
+    xbig_min = XBIG_ONESHOT_MIN;
+#endif
 }
