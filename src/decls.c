@@ -665,28 +665,6 @@ push_ref(struct decls *d, struct decl_ref **pool, size_t *n, size_t *alloc, size
 {
     const struct lean_tok *t = &d->toks[k];
     struct decl_ref *r;
-    const unsigned char *s = (const unsigned char *)d->text + t->span.start;
-    uint32_t len = t->span.end - t->span.start, last = 0;
-    bool guillemets = false;
-    for (uint32_t b = 0; b < len; b++) {
-        if (s[b] == '.')
-            last = b + 1;
-        else if (s[b] == 0xC2)
-            guillemets = true;
-    }
-    if (guillemets) {
-        /* a dot inside «…» does not split */
-        bool inside = false;
-        last = 0;
-        for (uint32_t b = 0; b < len; b++) {
-            if (s[b] == 0xC2 && b + 1 < len && s[b + 1] == 0xAB)
-                inside = true;
-            else if (s[b] == 0xC2 && b + 1 < len && s[b + 1] == 0xBB)
-                inside = false;
-            else if (s[b] == '.' && !inside)
-                last = b + 1;
-        }
-    }
     if (*n == *alloc) {
         size_t na = *alloc ? *alloc * 2 : 16;
         *pool = xbig_grow(*pool, *alloc * sizeof **pool, na * sizeof **pool);
@@ -694,7 +672,7 @@ push_ref(struct decls *d, struct decl_ref **pool, size_t *n, size_t *alloc, size
     }
     r = &(*pool)[(*n)++];
     r->span = t->span;
-    r->last_start = t->span.start + last;
+    r->last_start = t->content_start; /* the lexer's last name part */
 }
 
 /* ---- the declaration reader ---- */

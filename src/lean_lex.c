@@ -208,13 +208,14 @@ lex_guillemet_end(const unsigned char *t, uint32_t len, uint32_t i, struct lex_g
 }
 
 /* Scans an identifier starting at i (known to start one). Returns its end; *wide is set
- * when it holds a non-ASCII character. */
+ * when it holds a non-ASCII character, *last to where its last name part starts. */
 static uint32_t
 lex_scan_ident(const unsigned char *t, uint32_t len, uint32_t i, bool *wide,
-               struct lex_guil *g)
+               struct lex_guil *g, uint32_t *last)
 {
     for (;;) {
         uint32_t n;
+        *last = i;
         if (lex_is_guillemet_open(t, len, i)) {
             uint32_t e = lex_guillemet_end(t, len, i, g);
             if (!e)
@@ -515,7 +516,7 @@ lex_one(const unsigned char *t, uint32_t len, uint32_t i, struct lean_tok *tok, 
         bool *wide, struct lex_guil *g)
 {
     unsigned char b = t[i];
-    uint32_t e, n, cp;
+    uint32_t e, n, cp, last;
     bool open = false;
 
     tok->content_start = i;
@@ -619,7 +620,7 @@ lex_one(const unsigned char *t, uint32_t len, uint32_t i, struct lean_tok *tok, 
     }
     if (lex_ascii_id_first(b)) {
     ident:
-        e = lex_scan_ident(t, len, i, wide, g);
+        e = lex_scan_ident(t, len, i, wide, g, &last);
         if (e < len && t[e] == '"' && t[e - 1] == '!') {
             /* s!"…", m!"…", f!"…" */
             uint32_t q = e;
@@ -630,6 +631,7 @@ lex_one(const unsigned char *t, uint32_t len, uint32_t i, struct lean_tok *tok, 
             goto out;
         }
         tok->kind = LEAN_TOK_IDENT;
+        tok->content_start = last;
         tok->content_end = e;
         goto out;
     }

@@ -43,7 +43,8 @@ struct lean_span {
 enum lean_tok_kind {
     LEAN_TOK_IDENT,         /* identifier or keyword: `def`, `Nat.succ_le`, `h'`, `x₁`,
                              * `exact?`, `«my name»`, `_root_.foo` (keywords are not told
-                             * apart: compare the text, lean_lex_tok_is()) */
+                             * apart: compare the text, lean_lex_tok_is()); content = the
+                             * last name part (`succ_le`: after the last dot outside «») */
     LEAN_TOK_NUMBER,        /* 42, 0x1F, 0b101, 0o17, 2.5, 1e-3 */
     LEAN_TOK_STRING,        /* "…"; content = between the quotes, escapes not decoded */
     LEAN_TOK_INTERP_STRING, /* s!"…{e}…", m!"…", f!"…" (any `name!` glued to `"`);
@@ -70,8 +71,8 @@ struct lean_tok {
     enum lean_tok_kind kind;
     unsigned flags;         /* LEAN_TOK_F_* */
     struct lean_span span;  /* the whole token, delimiters included */
-    uint32_t content_start; /* byte offsets of the content (see the kinds); for other */
-    uint32_t content_end;   /* kinds the same as span.start, span.end */
+    uint32_t content_start; /* byte offsets of the content (see the kinds); for the kinds */
+    uint32_t content_end;   /* that name none, the same as span.start, span.end */
 };
 
 struct lean_lex;

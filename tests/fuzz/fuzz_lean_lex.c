@@ -182,6 +182,24 @@ check_blueprint(const struct blueprint *bp, const struct decls *d)
     }
 }
 
+/* Where the last name part of the identifier s[start, end) starts: after its last dot
+ * outside «…» (the rule decls used before the lexer recorded it). */
+static uint32_t
+last_part(const uint8_t *s, uint32_t start, uint32_t end)
+{
+    uint32_t last = start;
+    int inside = 0;
+    for (uint32_t b = start; b < end; b++) {
+        if (s[b] == 0xC2 && b + 1 < end && s[b + 1] == 0xAB)
+            inside = 1;
+        else if (s[b] == 0xC2 && b + 1 < end && s[b + 1] == 0xBB)
+            inside = 0;
+        else if (s[b] == '.' && !inside)
+            last = b + 1;
+    }
+    return last;
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -200,6 +218,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
               t->content_end <= t->span.end);
         check_span(t->span);
         check_span(lean_lex_content_span(lx, t));
+        if (t->kind == LEAN_TOK_IDENT)
+            CHECK(t->content_start == last_part(data, t->span.start, t->span.end) &&
+                  t->content_end == t->span.end);
         if (valid)
             CHECK(lean_lex_offset(lx, t->span.range.start) == t->span.start);
         prev_end = t->span.end;

@@ -212,6 +212,15 @@ test_identifiers(void)
     is_str(tok_text(6), "simp!", "! suffix");
     is_str(tok_text(7), "«sorry thing»", "guillemets");
     is_str(tok_text(8), "Foo.«bar baz».qux", "guillemet part in a dotted name");
+    /* an identifier's content is its last name part */
+    is_str(content_text(0), "succ_le", "content of Nat.succ_le: the last part");
+    is_str(content_text(1), "x₁", "content of an undotted name: all of it");
+    is_str(content_text(7), "«sorry thing»", "content of «sorry thing»");
+    is_str(content_text(8), "qux", "content of Foo.«bar baz».qux");
+    is_str(content_text(9), "foo", "content of _root_.foo");
+    lex("Foo.«a.b» «x.y».z");
+    is_str(content_text(0), "«a.b»", "a dot inside «» does not split");
+    is_str(content_text(1), "z", "after a «» part with a dot");
 
     lex("h.1 x.y.z h.2.symm ᵢ xᵢ");
     is_str(tok_text(0), "h", "h.1: identifier stops before a digit");
