@@ -38,8 +38,8 @@ void xbig_free(void *p, size_t size);
 /* For a process that analyses one text and exits (`check`, `dag`): malloc's heap is put on
  * huge pages (grown 16 MiB at a time, marked MADV_HUGEPAGE, never trimmed), and big blocks
  * under XBIG_ONESHOT_MIN come from it, so the text, the pools and the small objects share
- * a few huge pages instead of a 2 MiB mapping each plus hundreds of 4 KiB faults (about
- * 10% of a `check` of the 15,000-line blueprint, tests/bench/README.md). Call it first,
+ * a few huge pages instead of a 2 MiB mapping each plus hundreds of 4 KiB faults (324
+ * faults down to 79 for a `check` of the 15,000-line blueprint, tests/bench/README.md). Call it first,
  * before any big block is allocated; the memory stays with the process. Linux and glibc
  * only; a no-op elsewhere. */
 #define XBIG_ONESHOT_MIN ((size_t)4 << 20)
