@@ -122,13 +122,6 @@ is_blank(char c)
     return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
-/* The first i' >= i with s[i'] one of `\` `{` `}`, or n (prose holds few of them). */
-static size_t
-next_special(const unsigned char *s, size_t i, size_t n)
-{
-    return bytescan_any3((const char *)s, i, n, '\\', '{', '}');
-}
-
 /* Reads a `\cref{a, b}` whose backslash is at i (known to be followed by cref/Cref and a
  * brace at j); appends its labels to *arr (when arr is not NULL). */
 static void
@@ -172,29 +165,39 @@ scan_text(struct blueprint *bp, const struct lean_lex *lx, const struct text_vie
 {
     const unsigned char *s = (const unsigned char *)v->s;
     size_t depth = 0, open_at = 0, bad = SIZE_MAX;
-    for (size_t i = next_special(s, 0, v->n); i < v->n; i = next_special(s, i + 1, v->n)) {
-        unsigned char c = s[i];
-        if (c == '\\') {
-            if (i + 6 < v->n && (s[i + 1] == 'c' || s[i + 1] == 'C') &&
-                memcmp(s + i + 2, "ref", 3) == 0) {
-                size_t j = i + 5;
-                if (s[j] == '*')
-                    j++;
-                if (j < v->n && s[j] == '{') {
-                    read_cref(bp, lx, v, i, j, arr, n, alloc);
-                    i = j - 1; /* the brace itself is counted below */
-                    continue;
+    size_t from = 0, cursor = 0; /* cursor: specials before it were consumed */
+    uint32_t pos[128];
+    while (from < v->n) {
+        /* the specials in batches: LaTeX holds one every few bytes */
+        size_t np = bytescan_all3(v->s, from, v->n, '\\', '{', '}', pos, 128, &from);
+        for (size_t q = 0; q < np; q++) {
+            size_t i = pos[q];
+            if (i < cursor)
+                continue;
+            cursor = i + 1;
+            unsigned char c = s[i];
+            if (c == '\\') {
+                if (i + 6 < v->n && (s[i + 1] == 'c' || s[i + 1] == 'C') &&
+                    memcmp(s + i + 2, "ref", 3) == 0) {
+                    size_t j = i + 5;
+                    if (s[j] == '*')
+                        j++;
+                    if (j < v->n && s[j] == '{') {
+                        read_cref(bp, lx, v, i, j, arr, n, alloc);
+                        cursor = j; /* the brace itself is counted next */
+                        continue;
+                    }
                 }
+                cursor = i + 2; /* an escaped character: \{ \} \\ */
+            } else if (c == '{') {
+                if (depth++ == 0)
+                    open_at = i;
+            } else if (depth == 0) {
+                if (bad == SIZE_MAX)
+                    bad = i;
+            } else {
+                depth--;
             }
-            i++; /* an escaped character: \{ \} \\ */
-        } else if (c == '{') {
-            if (depth++ == 0)
-                open_at = i;
-        } else if (depth == 0) {
-            if (bad == SIZE_MAX)
-                bad = i;
-        } else {
-            depth--;
         }
     }
     if (bad != SIZE_MAX) {

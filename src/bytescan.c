@@ -79,6 +79,28 @@ bytescan_nul_or_high_portable(const char *text, size_t i, size_t n)
     return i < n ? i : n;
 }
 
+size_t
+bytescan_all3_portable(const char *s, size_t i, size_t n, unsigned char a, unsigned char b,
+                       unsigned char c, uint32_t *pos, size_t max, size_t *next)
+{
+    size_t k = 0;
+    while (k < max && (i = bytescan_any3_portable(s, i, n, a, b, c)) < n)
+        pos[k++] = (uint32_t)i++;
+    *next = i < n ? i : n;
+    return k;
+}
+
+size_t
+bytescan_all_nl_or_high_portable(const char *s, size_t i, size_t n, uint32_t *pos,
+                                 size_t max, size_t *next)
+{
+    size_t k = 0;
+    while (k < max && (i = bytescan_nl_or_high_portable(s, i, n)) < n)
+        pos[k++] = (uint32_t)i++;
+    *next = i < n ? i : n;
+    return k;
+}
+
 #if BYTESCAN_SSE2
 /* ---- SSE2: sixteen bytes at a time; a match's index is the lowest bit of the movemask ---- */
 
@@ -155,7 +177,120 @@ bytescan_nul_or_high(const char *s, size_t i, size_t n)
     return bytescan_nul_or_high_portable(s, i, n);
 }
 
+/* The matches of block [i, i + 16) (bits, lowest first) to pos from index k on; stops
+ * when pos is full. Returns the new count; *stop is the offset after the last one taken
+ * when pos filled up mid-block, else i + 16. */
+static inline size_t
+take_bits(unsigned bits, size_t i, uint32_t *pos, size_t k, size_t max, size_t *stop)
+{
+    while (bits) {
+        if (k == max) {
+            *stop = pos[k - 1] + 1;
+            return k;
+        }
+        pos[k++] = (uint32_t)(i + (size_t)__builtin_ctz(bits));
+        bits &= bits - 1;
+    }
+    *stop = i + 16;
+    return k;
+}
+
+size_t
+bytescan_all3(const char *s, size_t i, size_t n, unsigned char a, unsigned char b,
+              unsigned char c, uint32_t *pos, size_t max, size_t *next)
+{
+    const __m128i va = _mm_set1_epi8((char)a), vb = _mm_set1_epi8((char)b),
+                  vc = _mm_set1_epi8((char)c);
+    size_t k = 0, stop;
+    for (; i + 16 <= n; i += 16) {
+        __m128i v = load16(s + i);
+        __m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, va), _mm_cmpeq_epi8(v, vb)),
+                                 _mm_cmpeq_epi8(v, vc));
+        unsigned bits = (unsigned)_mm_movemask_epi8(m);
+        if (bits) {
+            k = take_bits(bits, i, pos, k, max, &stop);
+            if (stop != i + 16) {
+                *next = stop;
+                return k;
+            }
+        }
+    }
+    if (i < n && n >= 16) {
+        /* the short last block: the 16 bytes ending at n, bits below i dropped */
+        __m128i v = load16(s + n - 16);
+        __m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, va), _mm_cmpeq_epi8(v, vb)),
+                                 _mm_cmpeq_epi8(v, vc));
+        unsigned bits = (unsigned)_mm_movemask_epi8(m) & (~0u << (16 - (n - i)));
+        k = take_bits(bits, n - 16, pos, k, max, &stop);
+        *next = stop < n ? stop : n;
+        return k;
+    }
+    for (; i < n; i++) {
+        if (s[i] == (char)a || s[i] == (char)b || s[i] == (char)c) {
+            if (k == max) {
+                *next = i;
+                return k;
+            }
+            pos[k++] = (uint32_t)i;
+        }
+    }
+    *next = n;
+    return k;
+}
+
+size_t
+bytescan_all_nl_or_high(const char *s, size_t i, size_t n, uint32_t *pos, size_t max,
+                        size_t *next)
+{
+    const __m128i nl = _mm_set1_epi8('\n');
+    size_t k = 0, stop;
+    for (; i + 16 <= n; i += 16) {
+        __m128i v = load16(s + i);
+        unsigned bits = (unsigned)_mm_movemask_epi8(_mm_or_si128(v, _mm_cmpeq_epi8(v, nl)));
+        if (bits) {
+            k = take_bits(bits, i, pos, k, max, &stop);
+            if (stop != i + 16) {
+                *next = stop;
+                return k;
+            }
+        }
+    }
+    if (i < n && n >= 16) {
+        __m128i v = load16(s + n - 16);
+        unsigned bits = (unsigned)_mm_movemask_epi8(_mm_or_si128(v, _mm_cmpeq_epi8(v, nl))) &
+                        (~0u << (16 - (n - i)));
+        k = take_bits(bits, n - 16, pos, k, max, &stop);
+        *next = stop < n ? stop : n;
+        return k;
+    }
+    for (; i < n; i++) {
+        if (s[i] == '\n' || (unsigned char)s[i] >= 0x80) {
+            if (k == max) {
+                *next = i;
+                return k;
+            }
+            pos[k++] = (uint32_t)i;
+        }
+    }
+    *next = n;
+    return k;
+}
+
 #else
+
+size_t
+bytescan_all3(const char *s, size_t i, size_t n, unsigned char a, unsigned char b,
+              unsigned char c, uint32_t *pos, size_t max, size_t *next)
+{
+    return bytescan_all3_portable(s, i, n, a, b, c, pos, max, next);
+}
+
+size_t
+bytescan_all_nl_or_high(const char *s, size_t i, size_t n, uint32_t *pos, size_t max,
+                        size_t *next)
+{
+    return bytescan_all_nl_or_high_portable(s, i, n, pos, max, next);
+}
 
 size_t
 bytescan_any3(const char *s, size_t i, size_t n, unsigned char a, unsigned char b,

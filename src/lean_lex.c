@@ -671,22 +671,22 @@ lex_account(struct lean_lex *lx, uint32_t from, uint32_t to, uint32_t *line, uin
             int64_t *adj)
 {
     const unsigned char *t = (const unsigned char *)lx->text;
-    uint32_t k = from;
-    for (;;) {
-        k = (uint32_t)bytescan_nl_or_high(lx->text, k, to);
-        if (k >= to)
-            return;
-        unsigned char b = t[k];
-        if (b == '\n') {
-            (*line)++;
-            *ls = k + 1;
-            *adj = 0;
-            lex_add_line(lx, k + 1);
-        } else {
-            *adj += (int64_t)lex_units(b) - 1;
-            lx->wide[lx->nlines - 1] = 1;
+    uint32_t pos[64];
+    size_t k = from;
+    while (k < to) {
+        size_t np = bytescan_all_nl_or_high(lx->text, k, to, pos, 64, &k);
+        for (size_t q = 0; q < np; q++) {
+            uint32_t p = pos[q];
+            if (t[p] == '\n') {
+                (*line)++;
+                *ls = p + 1;
+                *adj = 0;
+                lex_add_line(lx, p + 1);
+            } else {
+                *adj += (int64_t)lex_units(t[p]) - 1;
+                lx->wide[lx->nlines - 1] = 1;
+            }
         }
-        k++;
     }
 }
 

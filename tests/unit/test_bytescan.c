@@ -104,10 +104,77 @@ test_random(void)
     is_int(bad, 0, "random: SIMD and portable searches equal the plain loop");
 }
 
+typedef size_t all_fn(const char *s, size_t i, size_t n, uint32_t *pos, size_t max,
+                      size_t *next);
+
+static size_t
+all3_simd(const char *s, size_t i, size_t n, uint32_t *pos, size_t max, size_t *next)
+{
+    return bytescan_all3(s, i, n, '\\', '{', '}', pos, max, next);
+}
+
+static size_t
+all3_portable(const char *s, size_t i, size_t n, uint32_t *pos, size_t max, size_t *next)
+{
+    return bytescan_all3_portable(s, i, n, '\\', '{', '}', pos, max, next);
+}
+
+/* Collects every match of [i, n) through fn in batches of max; compares with the loop. */
+static int
+all_differs(all_fn *fn, const unsigned char *buf, size_t i, size_t n, size_t max, int three)
+{
+    uint32_t pos[80];
+    size_t got = 0, next = i, calls = 0;
+    int bad = 0;
+    size_t want = three ? slow_any3(buf, i, n, '\\', '{', '}') : slow_nl_or_high(buf, i, n);
+    while (next < n && calls++ < 1000) {
+        size_t k = fn((const char *)buf, next, n, pos, max, &next);
+        if (k > max)
+            return 1;
+        for (size_t q = 0; q < k; q++) {
+            if (pos[q] != want)
+                bad = 1;
+            got++;
+            want = three ? slow_any3(buf, want + 1, n, '\\', '{', '}')
+                         : slow_nl_or_high(buf, want + 1, n);
+        }
+        if (k == 0 && next < n)
+            return 1; /* no progress */
+    }
+    return bad || want != n;
+}
+
+static void
+test_all(void)
+{
+    unsigned char buf[300];
+    long bad = 0, runs = 0;
+    static const size_t maxes[] = {1, 2, 3, 7, 16, 80};
+    for (int round = 0; round < 1500; round++) {
+        size_t n = rnd() % sizeof buf;
+        unsigned density = 1 + rnd() % 24;
+        for (size_t k = 0; k < n; k++) {
+            unsigned r = rnd();
+            buf[k] = r % density ? (unsigned char)('a' + r % 26) : (unsigned char)"\\{}\n\x80\xce"[rnd() % 6];
+        }
+        size_t i = n ? rnd() % (n + 1) : 0;
+        for (size_t m = 0; m < sizeof maxes / sizeof *maxes; m++) {
+            bad += all_differs(all3_simd, buf, i, n, maxes[m], 1);
+            bad += all_differs(all3_portable, buf, i, n, maxes[m], 1);
+            bad += all_differs(bytescan_all_nl_or_high, buf, i, n, maxes[m], 0);
+            bad += all_differs(bytescan_all_nl_or_high_portable, buf, i, n, maxes[m], 0);
+            runs += 4;
+        }
+    }
+    ok(runs > 30000, "all: %ld batched scans compared", runs);
+    is_int(bad, 0, "all: batches of 1 to 80 give every match in order, SIMD and portable");
+}
+
 int
 main(void)
 {
     test_cases();
     test_random();
+    test_all();
     return done_testing();
 }
