@@ -234,6 +234,18 @@ struct decl_pools {
     size_t attr0, mod0, sorry0, using0, ref0, sig_ref0, doc0;
 };
 
+/* The reader's state before the top-level command at token tok: the pools' counts and the
+ * scope stack (mark_scopes[scope0, scope0 + nscopes)). */
+struct decls_mark {
+    size_t tok;
+    size_t ndecls, ncmds, nattrs, nmods, nsorries, nusings, nrefs, nunames, ndocs, nstrings;
+    size_t nscopes, scope0;
+    size_t nkind[3];
+};
+
+/* Deeper scope stacks are not marked (their snapshots would cost more than re-reading). */
+#define DECLS_MARK_MAX_SCOPES 32
+
 struct decls {
     const struct lean_lex *lx;
     const struct lean_tok *toks;
@@ -272,6 +284,13 @@ struct decls {
 
     bool has_exit;
     struct lean_span exit;
+
+    /* where each top-level command started and what the pools held then, so that
+     * decls_update() can keep the commands before an edit (decls_mark) */
+    struct decls_mark *marks;
+    size_t nmarks, amarks;
+    struct decls_scope *mark_scopes; /* the scope stacks of the marks, one after another */
+    size_t nmark_scopes, amark_scopes;
 };
 
 enum scope_kind { SCOPE_NAMESPACE, SCOPE_SECTION, SCOPE_MUTUAL };
@@ -1497,7 +1516,7 @@ decls_size_pools(struct decls *d, size_t nident)
     d->cmds = xreallocarray(NULL, d->acmds, sizeof *d->cmds);
 }
 
-static struct decls *decls_read(struct decls *d);
+static struct decls *decls_read(struct decls *d, size_t from);
 
 struct decls *
 decls_new(const struct lean_lex *lx)
@@ -1517,7 +1536,90 @@ decls_new(const struct lean_lex *lx)
         d->kws[i] = (unsigned char)kw_of_tok(d->text, t);
     }
     decls_size_pools(d, nident);
-    return decls_read(d);
+    return decls_read(d, 0);
+}
+
+/* The mark of old whose commands before it decls_update() keeps when the tokens from
+ * first on changed, or SIZE_MAX. Two whole commands lie between it and first: a command's
+ * reading looks past its end only into the command after it. */
+static size_t
+keep_mark(const struct decls *old, size_t first)
+{
+    size_t lo = 0, hi = old->nmarks;
+    while (lo < hi) { /* the marks before first: [0, lo) */
+        size_t mid = lo + (hi - lo) / 2;
+        if (old->marks[mid].tok < first)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo >= 3 ? lo - 3 : SIZE_MAX;
+}
+
+/* Moves old's pools into d, cut back to what they held at mark c, with the scope stack
+ * as it was there. Returns the mark's token, where reading goes on. */
+static size_t
+keep_prefix(struct decls *d, struct decls *old, size_t c)
+{
+    const struct decls_mark m = old->marks[c];
+#define DECLS_TAKE(field, afield, n)                                                        \
+    do {                                                                                    \
+        d->field = old->field;                                                              \
+        d->afield = old->afield;                                                            \
+        old->field = NULL;                                                                  \
+        old->afield = 0;                                                                    \
+        d->n = m.n;                                                                         \
+    } while (0)
+    DECLS_TAKE(decls, adecls, ndecls);
+    d->pools = old->pools;
+    old->pools = NULL;
+    DECLS_TAKE(cmds, acmds, ncmds);
+    DECLS_TAKE(attrs, aattrs, nattrs);
+    DECLS_TAKE(mods, amods, nmods);
+    DECLS_TAKE(sorries, asorries, nsorries);
+    DECLS_TAKE(usings, ausings, nusings);
+    d->using_names0 = old->using_names0;
+    old->using_names0 = NULL;
+    DECLS_TAKE(refs, arefs, nrefs);
+    DECLS_TAKE(unames, aunames, nunames);
+    DECLS_TAKE(docs, adocs, ndocs);
+#undef DECLS_TAKE
+    /* the strings handed out after the mark go; the ones before stay with their decls */
+    for (size_t k = m.nstrings; k < old->nstrings; k++)
+        free(old->strings[k]);
+    d->strings = old->strings;
+    d->astrings = old->astrings;
+    d->nstrings = m.nstrings;
+    old->strings = NULL;
+    old->nstrings = old->astrings = 0;
+    /* the scope stack at the mark */
+    d->scopes = old->scopes;
+    d->ascopes = old->ascopes;
+    old->scopes = NULL;
+    if (m.nscopes > d->ascopes) {
+        d->ascopes = m.nscopes;
+        d->scopes = xreallocarray(d->scopes, d->ascopes, sizeof *d->scopes);
+    }
+    if (m.nscopes)
+        memcpy(d->scopes, old->mark_scopes + m.scope0, m.nscopes * sizeof *d->scopes);
+    d->nscopes = m.nscopes;
+    memcpy(d->nkind, m.nkind, sizeof d->nkind);
+    /* the marks before c stay; reading records c and the rest again */
+    d->marks = old->marks;
+    d->amarks = old->amarks;
+    d->nmarks = c;
+    old->marks = NULL;
+    d->mark_scopes = old->mark_scopes;
+    d->amark_scopes = old->amark_scopes;
+    d->nmark_scopes = m.scope0;
+    old->mark_scopes = NULL;
+    /* room for every token after the mark to be a reference (address space) */
+    size_t want = d->nrefs + (d->ntoks - m.tok) + 16;
+    if (d->arefs < want) {
+        d->refs = xbig_grow(d->refs, d->arefs * sizeof *d->refs, want * sizeof *d->refs);
+        d->arefs = want;
+    }
+    return m.tok;
 }
 
 struct decls *
@@ -1546,19 +1648,55 @@ decls_update(struct decls *old, const struct lean_lex *lx)
     }
     for (size_t i = first; i < new_end; i++)
         d->kws[i] = (unsigned char)kw_of_tok(d->text, &d->toks[i]);
+    size_t c = keep_mark(old, first);
+    if (c == SIZE_MAX) {
+        decls_free(old);
+        /* every token may be an identifier: the pool is address space until written */
+        decls_size_pools(d, d->ntoks);
+        return decls_read(d, 0);
+    }
+    size_t from = keep_prefix(d, old, c);
     decls_free(old);
-    /* every token may be an identifier: the pool is address space until written */
-    decls_size_pools(d, d->ntoks);
-    return decls_read(d);
+    return decls_read(d, from);
 }
 
-/* Reads the commands, the classes known and the pools sized. */
+/* Records the reader's state before the top-level command at token i. */
+static void
+mark_command(struct decls *d, size_t i)
+{
+    struct decls_mark *m;
+    if (d->nscopes > DECLS_MARK_MAX_SCOPES)
+        return;
+    DECLS_GROW(d->marks, d->nmarks, d->amarks);
+    m = &d->marks[d->nmarks++];
+    m->tok = i;
+    m->ndecls = d->ndecls;
+    m->ncmds = d->ncmds;
+    m->nattrs = d->nattrs;
+    m->nmods = d->nmods;
+    m->nsorries = d->nsorries;
+    m->nusings = d->nusings;
+    m->nrefs = d->nrefs;
+    m->nunames = d->nunames;
+    m->ndocs = d->ndocs;
+    m->nstrings = d->nstrings;
+    m->nscopes = d->nscopes;
+    m->scope0 = d->nmark_scopes;
+    memcpy(m->nkind, d->nkind, sizeof m->nkind);
+    for (size_t k = 0; k < d->nscopes; k++) {
+        DECLS_GROW(d->mark_scopes, d->nmark_scopes, d->amark_scopes);
+        d->mark_scopes[d->nmark_scopes++] = d->scopes[k];
+    }
+}
+
+/* Reads the commands from token from on (0, or a mark's token with the state restored),
+ * the classes known and the pools sized. */
 static struct decls *
-decls_read(struct decls *d)
+decls_read(struct decls *d, size_t from)
 {
     size_t i;
 
-    i = 0;
+    i = from;
     while (i < d->ntoks) {
         const struct lean_tok *t = &d->toks[i];
         int kk = d->kws[i];
@@ -1567,6 +1705,7 @@ decls_read(struct decls *d)
             i++;
             continue;
         }
+        mark_command(d, i);
         if (kk == KW_EXIT) {
             d->has_exit = true;
             d->exit = t->span;
@@ -1628,6 +1767,8 @@ decls_free(struct decls *d)
     xbig_free(d->unames, d->aunames * sizeof *d->unames);
     free(d->docs);
     free(d->scopes);
+    free(d->marks);
+    free(d->mark_scopes);
     free(d);
 }
 
