@@ -272,7 +272,9 @@ struct decl_cmd {
  * text that is not valid Lean gives a best-effort result. */
 struct decls *decls_new(const struct lean_lex *lx);
 /* decls_new(lx) for a lexer made by lean_lex_update() from old's lexer: the same result,
- * the keyword classes of the tokens the update kept taken from old. Consumes old (freed;
+ * the keyword classes of the tokens the update kept taken from old, and old's commands
+ * up to three before the first re-lexed token kept as they are (their tokens did not
+ * change; reading goes on from there with the scope stack restored). Consumes old (freed;
  * NULL, or a lexer lexed from scratch: decls_new). */
 struct decls *decls_update(struct decls *old, const struct lean_lex *lx);
 /* Frees everything; NULL is a no-op. */
