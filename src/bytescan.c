@@ -33,8 +33,8 @@ load8(const unsigned char *p)
     return w;
 }
 
-size_t
-bytescan_any3_portable(const char *text, size_t i, size_t n, unsigned char a, unsigned char b,
+static size_t
+any3_portable(const char *text, size_t i, size_t n, unsigned char a, unsigned char b,
                        unsigned char c)
 {
     const unsigned char *s = (const unsigned char *)text;
@@ -49,8 +49,8 @@ bytescan_any3_portable(const char *text, size_t i, size_t n, unsigned char a, un
     return i < n ? i : n;
 }
 
-size_t
-bytescan_nl_or_high_portable(const char *text, size_t i, size_t n)
+static size_t
+nl_or_high_portable(const char *text, size_t i, size_t n)
 {
     const unsigned char *s = (const unsigned char *)text;
     for (; i + 8 <= n; i += 8) {
@@ -84,7 +84,7 @@ bytescan_all3_portable(const char *s, size_t i, size_t n, unsigned char a, unsig
                        unsigned char c, uint32_t *pos, size_t max, size_t *next)
 {
     size_t k = 0;
-    while (k < max && (i = bytescan_any3_portable(s, i, n, a, b, c)) < n)
+    while (k < max && (i = any3_portable(s, i, n, a, b, c)) < n)
         pos[k++] = (uint32_t)i++;
     *next = i < n ? i : n;
     return k;
@@ -95,7 +95,7 @@ bytescan_all_nl_or_high_portable(const char *s, size_t i, size_t n, uint32_t *po
                                  size_t max, size_t *next)
 {
     size_t k = 0;
-    while (k < max && (i = bytescan_nl_or_high_portable(s, i, n)) < n)
+    while (k < max && (i = nl_or_high_portable(s, i, n)) < n)
         pos[k++] = (uint32_t)i++;
     *next = i < n ? i : n;
     return k;
@@ -117,47 +117,6 @@ tail_index(size_t i, size_t n, unsigned bits)
 {
     bits &= ~0u << (16 - (n - i));
     return bits ? n - 16 + (size_t)__builtin_ctz(bits) : n;
-}
-
-size_t
-bytescan_any3(const char *s, size_t i, size_t n, unsigned char a, unsigned char b,
-              unsigned char c)
-{
-    const __m128i va = _mm_set1_epi8((char)a), vb = _mm_set1_epi8((char)b),
-                  vc = _mm_set1_epi8((char)c);
-    for (; i + 16 <= n; i += 16) {
-        __m128i v = load16(s + i);
-        __m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, va), _mm_cmpeq_epi8(v, vb)),
-                                 _mm_cmpeq_epi8(v, vc));
-        unsigned bits = (unsigned)_mm_movemask_epi8(m);
-        if (bits)
-            return i + (size_t)__builtin_ctz(bits);
-    }
-    if (i < n && n >= 16) {
-        __m128i v = load16(s + n - 16);
-        __m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, va), _mm_cmpeq_epi8(v, vb)),
-                                 _mm_cmpeq_epi8(v, vc));
-        return tail_index(i, n, (unsigned)_mm_movemask_epi8(m));
-    }
-    return bytescan_any3_portable(s, i, n, a, b, c);
-}
-
-size_t
-bytescan_nl_or_high(const char *s, size_t i, size_t n)
-{
-    const __m128i nl = _mm_set1_epi8('\n');
-    for (; i + 16 <= n; i += 16) {
-        __m128i v = load16(s + i);
-        /* movemask takes each byte's top bit: set for >= 0x80, and for the newline matches */
-        unsigned bits = (unsigned)_mm_movemask_epi8(_mm_or_si128(v, _mm_cmpeq_epi8(v, nl)));
-        if (bits)
-            return i + (size_t)__builtin_ctz(bits);
-    }
-    if (i < n && n >= 16) {
-        __m128i v = load16(s + n - 16);
-        return tail_index(i, n, (unsigned)_mm_movemask_epi8(_mm_or_si128(v, _mm_cmpeq_epi8(v, nl))));
-    }
-    return bytescan_nl_or_high_portable(s, i, n);
 }
 
 size_t
@@ -290,19 +249,6 @@ bytescan_all_nl_or_high(const char *s, size_t i, size_t n, uint32_t *pos, size_t
                         size_t *next)
 {
     return bytescan_all_nl_or_high_portable(s, i, n, pos, max, next);
-}
-
-size_t
-bytescan_any3(const char *s, size_t i, size_t n, unsigned char a, unsigned char b,
-              unsigned char c)
-{
-    return bytescan_any3_portable(s, i, n, a, b, c);
-}
-
-size_t
-bytescan_nl_or_high(const char *s, size_t i, size_t n)
-{
-    return bytescan_nl_or_high_portable(s, i, n);
 }
 
 size_t

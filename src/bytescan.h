@@ -4,9 +4,6 @@
  * Sixteen bytes at a time with SSE2 where the compiler targets it (every x86-64), eight
  * at a time in portable C elsewhere; both give the same answers (tests/unit/test_bytescan.c
  * compares them on random bytes). Layer 0: pure functions, no allocation.
- *
- * The single searches return the first index k in [i, n) whose byte s[k] is of the kind
- * they name, or n when there is none (also when i >= n).
  */
 #ifndef LSP_PROXY_BYTESCAN_H
 #define LSP_PROXY_BYTESCAN_H
@@ -14,14 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* s[k] is one of a, b, c. */
-size_t bytescan_any3(const char *s, size_t i, size_t n, unsigned char a, unsigned char b,
-                     unsigned char c);
-
-/* s[k] is '\n' or not ASCII (>= 0x80). */
-size_t bytescan_nl_or_high(const char *s, size_t i, size_t n);
-
-/* s[k] is NUL or not ASCII. */
+/* The first k in [i, n) with s[k] NUL or not ASCII (>= 0x80), or n (also when i >= n). */
 size_t bytescan_nul_or_high(const char *s, size_t i, size_t n);
 
 /* Every k in [i, n) with s[k] one of a, b, c, in order: writes up to max of them to pos
@@ -30,14 +20,11 @@ size_t bytescan_nul_or_high(const char *s, size_t i, size_t n);
 size_t bytescan_all3(const char *s, size_t i, size_t n, unsigned char a, unsigned char b,
                      unsigned char c, uint32_t *pos, size_t max, size_t *next);
 
-/* The same for '\n' and bytes >= 0x80. */
+/* The same for '\n' and bytes >= 0x80 (not ASCII). */
 size_t bytescan_all_nl_or_high(const char *s, size_t i, size_t n, uint32_t *pos, size_t max,
                                size_t *next);
 
 /* The portable versions, whatever the build targets: for the tests. */
-size_t bytescan_any3_portable(const char *s, size_t i, size_t n, unsigned char a,
-                              unsigned char b, unsigned char c);
-size_t bytescan_nl_or_high_portable(const char *s, size_t i, size_t n);
 size_t bytescan_nul_or_high_portable(const char *s, size_t i, size_t n);
 size_t bytescan_all3_portable(const char *s, size_t i, size_t n, unsigned char a,
                               unsigned char b, unsigned char c, uint32_t *pos, size_t max,
