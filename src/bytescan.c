@@ -1,6 +1,7 @@
 /* bytescan: SSE2 and portable byte searches (see bytescan.h). */
 #include "bytescan.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -154,18 +155,38 @@ take_bits(unsigned bits, size_t i, uint32_t *pos, size_t k, size_t max, size_t *
     return k;
 }
 
-size_t
-bytescan_all3(const char *s, size_t i, size_t n, unsigned char a, unsigned char b,
-              unsigned char c, uint32_t *pos, size_t max, size_t *next)
+/* A set of bytes: up to three values, and (high) every byte >= 0x80. */
+struct byteset {
+    unsigned char a, b, c;
+    bool high;
+    __m128i va, vb, vc;
+};
+
+static inline __attribute__((always_inline)) unsigned
+set_mask16(const struct byteset *set, const char *p)
 {
-    const __m128i va = _mm_set1_epi8((char)a), vb = _mm_set1_epi8((char)b),
-                  vc = _mm_set1_epi8((char)c);
+    __m128i v = load16(p);
+    __m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, set->va), _mm_cmpeq_epi8(v, set->vb)),
+                             _mm_cmpeq_epi8(v, set->vc));
+    if (set->high)
+        m = _mm_or_si128(m, v); /* movemask takes each byte's top bit */
+    return (unsigned)_mm_movemask_epi8(m);
+}
+
+static inline bool
+set_has(const struct byteset *set, unsigned char x)
+{
+    return x == set->a || x == set->b || x == set->c || (set->high && x >= 0x80);
+}
+
+/* The batch search both bytescan_all* run (inlined into each: the set is then constant). */
+static inline __attribute__((always_inline)) size_t
+scan_all(const struct byteset *set, const char *s, size_t i, size_t n, uint32_t *pos,
+         size_t max, size_t *next)
+{
     size_t k = 0, stop;
     for (; i + 16 <= n; i += 16) {
-        __m128i v = load16(s + i);
-        __m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, va), _mm_cmpeq_epi8(v, vb)),
-                                 _mm_cmpeq_epi8(v, vc));
-        unsigned bits = (unsigned)_mm_movemask_epi8(m);
+        unsigned bits = set_mask16(set, s + i);
         if (bits) {
             k = take_bits(bits, i, pos, k, max, &stop);
             if (stop != i + 16) {
@@ -176,16 +197,13 @@ bytescan_all3(const char *s, size_t i, size_t n, unsigned char a, unsigned char 
     }
     if (i < n && n >= 16) {
         /* the short last block: the 16 bytes ending at n, bits below i dropped */
-        __m128i v = load16(s + n - 16);
-        __m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, va), _mm_cmpeq_epi8(v, vb)),
-                                 _mm_cmpeq_epi8(v, vc));
-        unsigned bits = (unsigned)_mm_movemask_epi8(m) & (~0u << (16 - (n - i)));
+        unsigned bits = set_mask16(set, s + n - 16) & (~0u << (16 - (n - i)));
         k = take_bits(bits, n - 16, pos, k, max, &stop);
         *next = stop < n ? stop : n;
         return k;
     }
     for (; i < n; i++) {
-        if (s[i] == (char)a || s[i] == (char)b || s[i] == (char)c) {
+        if (set_has(set, (unsigned char)s[i])) {
             if (k == max) {
                 *next = i;
                 return k;
@@ -198,41 +216,21 @@ bytescan_all3(const char *s, size_t i, size_t n, unsigned char a, unsigned char 
 }
 
 size_t
+bytescan_all3(const char *s, size_t i, size_t n, unsigned char a, unsigned char b,
+              unsigned char c, uint32_t *pos, size_t max, size_t *next)
+{
+    const struct byteset set = {a, b, c, false, _mm_set1_epi8((char)a), _mm_set1_epi8((char)b),
+                                _mm_set1_epi8((char)c)};
+    return scan_all(&set, s, i, n, pos, max, next);
+}
+
+size_t
 bytescan_all_nl_or_high(const char *s, size_t i, size_t n, uint32_t *pos, size_t max,
                         size_t *next)
 {
     const __m128i nl = _mm_set1_epi8('\n');
-    size_t k = 0, stop;
-    for (; i + 16 <= n; i += 16) {
-        __m128i v = load16(s + i);
-        unsigned bits = (unsigned)_mm_movemask_epi8(_mm_or_si128(v, _mm_cmpeq_epi8(v, nl)));
-        if (bits) {
-            k = take_bits(bits, i, pos, k, max, &stop);
-            if (stop != i + 16) {
-                *next = stop;
-                return k;
-            }
-        }
-    }
-    if (i < n && n >= 16) {
-        __m128i v = load16(s + n - 16);
-        unsigned bits = (unsigned)_mm_movemask_epi8(_mm_or_si128(v, _mm_cmpeq_epi8(v, nl))) &
-                        (~0u << (16 - (n - i)));
-        k = take_bits(bits, n - 16, pos, k, max, &stop);
-        *next = stop < n ? stop : n;
-        return k;
-    }
-    for (; i < n; i++) {
-        if (s[i] == '\n' || (unsigned char)s[i] >= 0x80) {
-            if (k == max) {
-                *next = i;
-                return k;
-            }
-            pos[k++] = (uint32_t)i;
-        }
-    }
-    *next = n;
-    return k;
+    const struct byteset set = {'\n', '\n', '\n', true, nl, nl, nl};
+    return scan_all(&set, s, i, n, pos, max, next);
 }
 
 #else
