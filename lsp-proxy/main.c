@@ -96,6 +96,7 @@ project_profile(const char *path)
 static int
 cmd_check(int argc, char **argv)
 {
+    xalloc_oneshot(); /* read, analyse, print, exit: memory on a few huge pages */
     bool json = false, strict = false, have_profile = false;
     enum bp_profile profile = BP_PROFILE_AUTO;
     int i = 1;
@@ -176,6 +177,7 @@ cmd_check(int argc, char **argv)
 static int
 cmd_dag(int argc, char **argv)
 {
+    xalloc_oneshot();
     const char *format = "json";
     const char *path = NULL;
     for (int i = 1; i < argc; i++) {
@@ -443,10 +445,10 @@ cmd_proxy(int argc, char **argv)
 int
 main(int argc, char **argv)
 {
-    if (argc > 1 && (strcmp(argv[1], "check") == 0 || strcmp(argv[1], "dag") == 0)) {
-        xalloc_oneshot(); /* read, analyse, print, exit: memory on a few huge pages */
-        return argv[1][0] == 'c' ? cmd_check(argc - 1, argv + 1) : cmd_dag(argc - 1, argv + 1);
-    }
+    if (argc > 1 && strcmp(argv[1], "check") == 0)
+        return cmd_check(argc - 1, argv + 1);
+    if (argc > 1 && strcmp(argv[1], "dag") == 0)
+        return cmd_dag(argc - 1, argv + 1);
     if (argc > 1 && strcmp(argv[1], "prove") == 0)
         return cmd_prove(argc - 1, argv + 1);
     if (argc > 1 && strcmp(argv[1], "settings") == 0)

@@ -25,7 +25,7 @@ void textfile_free(char *text, size_t len);
 
 /* Offset of the first byte of s[0, len) that is not part of valid UTF-8 (overlong forms,
  * surrogates and code points over U+10FFFF are invalid) or is NUL; len when there is none.
- * Eight bytes at a time through ASCII. */
+ * Through ASCII in blocks of sixteen bytes (bytescan.h). */
 size_t textfile_invalid_utf8(const char *s, size_t len);
 
 #endif
