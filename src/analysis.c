@@ -334,15 +334,18 @@ build_dag(struct analysis *a, bool merge)
         for (size_t k = 0; k < d->nusings; k++) {
             const struct decl_using *u = &d->usings[k];
             for (size_t j = 0; j < u->nnames; j++) {
-                const struct decl_ref *r = &u->names[j];
-                dag_add_ref(a->dag, (size_t)di, DAG_REF_SORRY_USING, text + r->span.start,
-                            r->span.end - r->span.start, r->span.range);
+                const struct lean_span *r = decls_ref_span(a->ds, &u->names[j]);
+                dag_add_ref(a->dag, (size_t)di, DAG_REF_SORRY_USING, text + r->start,
+                            r->end - r->start, r->range);
             }
         }
         for (size_t k = 0; k < d->nrefs; k++) {
             const struct decl_ref *r = &d->refs[k];
-            dag_add_ref(a->dag, (size_t)di, DAG_REF_BODY, text + r->span.start,
-                        r->span.end - r->span.start, r->span.range);
+            if (!dag_may_name(a->dag, r->head))
+                continue; /* most: tactics, local names, library lemmas */
+            const struct lean_span *sp = decls_ref_span(a->ds, r);
+            dag_add_ref(a->dag, (size_t)di, DAG_REF_BODY, text + sp->start, sp->end - sp->start,
+                        sp->range);
         }
     }
     for (size_t di = 0; di < dag_decl_count(a->dag); di++) {

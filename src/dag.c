@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "namekey.h"
 #include "xalloc.h"
 
 /* ---- a small string-keyed hash map (open addressing; keys borrowed) ---- */
@@ -156,7 +157,8 @@ struct dag {
     char *qscratch;       /* an unquoted query (dag_find_*) */
     size_t aqscratch;
     bool filter_ready;
-    uint64_t filter[64];  /* bits of the last components of every declaration's names */
+    uint64_t filter[NAMEKEY_BITS / 64]; /* bits of every component of every declaration's
+                                         * names (namekey.h) */
 };
 
 struct dag *
@@ -314,20 +316,7 @@ dag_add_decl(struct dag *d, const struct dag_decl_info *info)
     return d->ndecls++;
 }
 
-/* A cheap pre-filter: most identifiers in a body (tactics, local names, library lemmas)
- * cannot name a declaration of the file. Every candidate a reference resolves to (itself,
- * a dotted prefix, either qualified by a namespace) starts with the reference's first
- * component, and that component is then one of the components of a declaration's name. A
- * 4096-bit table keyed on (length, first, second and last byte) of every component of every
- * declaration name answers "certainly not" for nearly all references without hashing. */
-static unsigned
-filter_bit(const char *s, size_t len)
-{
-    unsigned char a = (unsigned char)s[0], b = (unsigned char)s[len > 1 ? 1 : 0];
-    unsigned char z = (unsigned char)s[len - 1];
-    return ((unsigned)len * 31u + a * 7u + b * 131u + z * 17u) & 4095u;
-}
-
+/* The pre-filter (namekey.h): one bit for every component of every declaration name. */
 static void
 filter_add_name(struct dag *d, const char *s)
 {
@@ -336,7 +325,7 @@ filter_add_name(struct dag *d, const char *s)
         if (s[i] != '.' && s[i] != '\0')
             continue;
         if (i > start) {
-            unsigned bit = filter_bit(s + start, i - start);
+            unsigned bit = namekey_part(s + start, i - start);
             d->filter[bit >> 6] |= (uint64_t)1 << (bit & 63);
         }
         if (s[i] == '\0')
@@ -356,26 +345,22 @@ filter_build(struct dag *d)
     d->filter_ready = true;
 }
 
+bool
+dag_may_name(struct dag *d, unsigned key)
+{
+    if (key == NAMEKEY_ANY)
+        return true;
+    if (!d->filter_ready)
+        filter_build(d);
+    return (d->filter[key >> 6] >> (key & 63)) & 1;
+}
+
 /* False when the reference certainly names no declaration of the file. t may still be
  * quoted (`«…»`): a first component holding a non-ASCII byte may match. */
 static bool
-filter_may_match(const struct dag *d, const char *t, size_t len)
+filter_may_match(struct dag *d, const char *t, size_t len)
 {
-    static const char root[] = "_root_.";
-    if (len > sizeof root - 1 && memcmp(t, root, sizeof root - 1) == 0) {
-        t += sizeof root - 1;
-        len -= sizeof root - 1;
-    }
-    size_t n = 0;
-    while (n < len && t[n] != '.') {
-        if ((unsigned char)t[n] == 0xC2)
-            return true; /* perhaps a guillemet: decided after unquoting */
-        n++;
-    }
-    if (n == 0)
-        return true;
-    unsigned bit = filter_bit(t, n);
-    return (d->filter[bit >> 6] >> (bit & 63)) & 1;
+    return dag_may_name(d, namekey_ref_head(t, len));
 }
 
 void

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "namekey.h"
 #include "xalloc.h"
 
 /* What a token means to the command reader (one byte per token, computed once). */
@@ -690,8 +691,8 @@ push_ref(struct decls *d, struct decl_ref **pool, size_t *n, size_t *alloc, size
         *alloc = na;
     }
     r = &(*pool)[(*n)++];
-    r->span = t->span;
-    r->last_start = t->content_start; /* the lexer's last name part */
+    r->tok = (uint32_t)k;
+    r->head = namekey_ref_head(d->text + t->span.start, t->span.end - t->span.start);
 }
 
 /* ---- the declaration reader ---- */
@@ -1832,10 +1833,17 @@ decls_kind_name(enum decl_kind kind)
     }
 }
 
+const struct lean_span *
+decls_ref_span(const struct decls *d, const struct decl_ref *r)
+{
+    return &d->toks[r->tok].span;
+}
+
 const char *
 decls_ref_text(const struct decls *d, const struct decl_ref *r, bool last, size_t *len)
 {
-    uint32_t s = last ? r->last_start : r->span.start;
-    *len = r->span.end - s;
+    const struct lean_tok *t = &d->toks[r->tok];
+    uint32_t s = last ? t->content_start : t->span.start;
+    *len = t->span.end - s;
     return d->text + s;
 }

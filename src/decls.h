@@ -125,9 +125,9 @@ enum decl_malformed {
 /* An identifier occurrence: for DAG edges (referenced names) and sorry_using lists. The
  * text is lean_lex_text()[span.start, span.end), as written (dots and «» included). */
 struct decl_ref {
-    struct lean_span span; /* the whole identifier, e.g. `Foo.bar_baz` */
-    uint32_t last_start;   /* byte offset of its last dotted component (`bar_baz`); equals
-                            * span.start for an undotted name */
+    uint32_t tok;  /* its token (an identifier), e.g. `Foo.bar_baz`: decls_ref_span() */
+    uint32_t head; /* namekey_ref_head() of the identifier: the DAG's pre-filter key,
+                    * computed once when the reference is read */
 };
 
 /* A sorry-like token in a declaration. */
@@ -298,6 +298,8 @@ bool decls_exit(const struct decls *d, struct lean_span *at);
 /* The canonical keyword of a kind: "def", "theorem", …, "class inductive", "other". */
 const char *decls_kind_name(enum decl_kind kind);
 
+/* A reference's span: its token's. */
+const struct lean_span *decls_ref_span(const struct decls *d, const struct decl_ref *r);
 /* A reference's text (not NUL-terminated): *len bytes at the returned pointer into the
  * lexer's text. With last true, only the last dotted component. */
 const char *decls_ref_text(const struct decls *d, const struct decl_ref *r, bool last,

@@ -14,6 +14,7 @@
 #include "blueprint.h"
 #include "decls.h"
 #include "lean_lex.h"
+#include "namekey.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -77,6 +78,22 @@ check_span(struct lean_span s)
     check_pos(s.range.end, s.end);
 }
 
+/* A reference is an identifier token; its key and its last part are the identifier's. */
+static void
+check_ref(const struct decls *d, const struct decl_ref *r)
+{
+    CHECK(r->tok < lean_lex_count(g_lx));
+    const struct lean_tok *t = lean_lex_tok(g_lx, r->tok);
+    CHECK(t->kind == LEAN_TOK_IDENT && decls_ref_span(d, r) == &t->span);
+    check_span(t->span);
+    size_t n, nlast;
+    const char *s = decls_ref_text(d, r, false, &n);
+    const char *last = decls_ref_text(d, r, true, &nlast);
+    CHECK(s == lean_lex_text(g_lx) + t->span.start && n == t->span.end - t->span.start);
+    CHECK(last >= s && last + nlast == s + n);
+    CHECK(r->head == namekey_ref_head(s, n));
+}
+
 static void
 check_decls(const struct decls *d)
 {
@@ -114,17 +131,12 @@ check_decls(const struct decls *d)
             check_span(x->usings[k].keyword);
             check_span(x->usings[k].list);
             for (size_t m = 0; m < x->usings[k].nnames; m++)
-                check_span(x->usings[k].names[m].span);
+                check_ref(d, &x->usings[k].names[m]);
         }
-        for (size_t k = 0; k < x->nrefs; k++) {
-            size_t n;
-            check_span(x->refs[k].span);
-            CHECK(x->refs[k].last_start >= x->refs[k].span.start &&
-                  x->refs[k].last_start <= x->refs[k].span.end);
-            (void)decls_ref_text(d, &x->refs[k], true, &n);
-        }
+        for (size_t k = 0; k < x->nrefs; k++)
+            check_ref(d, &x->refs[k]);
         for (size_t k = 0; k < x->nsig_refs; k++)
-            check_span(x->sig_refs[k].span);
+            check_ref(d, &x->sig_refs[k]);
         for (size_t k = 0; k < x->nproof_docs; k++)
             CHECK(x->proof_docs[k] < lean_lex_count(g_lx));
         if (i > 0)
