@@ -292,6 +292,7 @@ struct decls {
     size_t nmarks, amarks;
     struct decls_scope *mark_scopes; /* the scope stacks of the marks, one after another */
     size_t nmark_scopes, amark_scopes;
+    struct decls_resync *rs; /* while decls_update() reads; else NULL */
 };
 
 enum scope_kind { SCOPE_NAMESPACE, SCOPE_SECTION, SCOPE_MUTUAL };
@@ -1540,6 +1541,378 @@ decls_new(const struct lean_lex *lx)
     return decls_read(d, 0);
 }
 
+/* ---- decls_update(): old's commands before and after an edit ---- */
+
+/* An update keeps old's commands up to three before the first re-lexed token as they are
+ * (a command's reading looks past its end at most into the command after it), and reads
+ * on from there. When the reading reaches a command start in the moved tokens where old
+ * also had one, with the same scope stack, old read the same commands from there on (the
+ * same tokens, the same state), and those are taken too, moved.
+ *
+ * The update takes old's arrays. New entries go after old's (old's stay intact while the
+ * reading may still resync with them), and finish_update() then puts each array in order:
+ * the kept prefix, the new entries, the kept suffix; and adjusts the indices, offsets and
+ * lines they hold (move_entries). */
+
+/* The arrays, each with a count (struct decls' n* fields); parallel arrays share one. */
+enum pool {
+    POOL_DECLS, POOL_CMDS, POOL_ATTRS, POOL_MODS, POOL_SORRIES, POOL_USINGS, POOL_REFS,
+    POOL_UNAMES, POOL_DOCS, POOL_STRINGS, POOL_MARKS, POOL_MARK_SCOPES, NPOOLS
+};
+
+struct decls_resync {
+    struct lean_lex_edit edit;
+    size_t new_end;             /* tokens from new_end on are old's from old_end on, moved */
+    ptrdiff_t dtok;             /* new_end - old_end */
+    size_t keep[NPOOLS];        /* the kept prefix of each array */
+    size_t base[NPOOLS];        /* old's counts: new entries start here */
+    size_t next;                /* the first of old's marks not behind the reading */
+    size_t at;                  /* SIZE_MAX, or the old mark the reading resynced at */
+    bool old_has_exit;
+    struct lean_span old_exit;
+};
+
+static void
+counts_now(const struct decls *d, size_t n[NPOOLS])
+{
+    n[POOL_DECLS] = d->ndecls;
+    n[POOL_CMDS] = d->ncmds;
+    n[POOL_ATTRS] = d->nattrs;
+    n[POOL_MODS] = d->nmods;
+    n[POOL_SORRIES] = d->nsorries;
+    n[POOL_USINGS] = d->nusings;
+    n[POOL_REFS] = d->nrefs;
+    n[POOL_UNAMES] = d->nunames;
+    n[POOL_DOCS] = d->ndocs;
+    n[POOL_STRINGS] = d->nstrings;
+    n[POOL_MARKS] = d->nmarks;
+    n[POOL_MARK_SCOPES] = d->nmark_scopes;
+}
+
+static void
+counts_set(struct decls *d, const size_t n[NPOOLS])
+{
+    d->ndecls = n[POOL_DECLS];
+    d->ncmds = n[POOL_CMDS];
+    d->nattrs = n[POOL_ATTRS];
+    d->nmods = n[POOL_MODS];
+    d->nsorries = n[POOL_SORRIES];
+    d->nusings = n[POOL_USINGS];
+    d->nrefs = n[POOL_REFS];
+    d->nunames = n[POOL_UNAMES];
+    d->ndocs = n[POOL_DOCS];
+    d->nstrings = n[POOL_STRINGS];
+    d->nmarks = n[POOL_MARKS];
+    d->nmark_scopes = n[POOL_MARK_SCOPES];
+}
+
+/* The counts when mark k (of d->marks) was recorded. */
+static void
+counts_at_mark(const struct decls *d, size_t k, size_t n[NPOOLS])
+{
+    const struct decls_mark *m = &d->marks[k];
+    n[POOL_DECLS] = m->ndecls;
+    n[POOL_CMDS] = m->ncmds;
+    n[POOL_ATTRS] = m->nattrs;
+    n[POOL_MODS] = m->nmods;
+    n[POOL_SORRIES] = m->nsorries;
+    n[POOL_USINGS] = m->nusings;
+    n[POOL_REFS] = m->nrefs;
+    n[POOL_UNAMES] = m->nunames;
+    n[POOL_DOCS] = m->ndocs;
+    n[POOL_STRINGS] = m->nstrings;
+    n[POOL_MARKS] = k;
+    n[POOL_MARK_SCOPES] = m->scope0;
+}
+
+/* How entries moved to their final place change: indices into each array, and for old's
+ * entries after the edit (moved) also token indices, byte offsets and lines. */
+struct decls_move {
+    ptrdiff_t idx[NPOOLS];
+    bool moved;
+    ptrdiff_t tok;
+    uint32_t bytes, lines; /* modular adds */
+    const struct lean_lex_edit *edit;
+};
+
+/* A span left unset ({0}: no `:` type, no `by`, no name, …) stays so: every span that was
+ * set in a moved entry lies after the edit, so its end is past byte 0. */
+static inline void
+move_span(struct lean_span *s, const struct decls_move *mv)
+{
+    if (s->end == 0)
+        return;
+    s->start += mv->bytes;
+    s->end += mv->bytes;
+    s->range.start.line += mv->lines;
+    s->range.end.line += mv->lines;
+}
+
+static inline size_t
+move_tok(size_t t, const struct decls_move *mv)
+{
+    return (size_t)((ptrdiff_t)t + mv->tok);
+}
+
+static inline size_t
+move_idx(size_t i, const struct decls_move *mv, enum pool p)
+{
+    return (size_t)((ptrdiff_t)i + mv->idx[p]);
+}
+
+/* An old scope name's offset in the new text: the same before the edit, moved after it;
+ * false when the name lay in the edited bytes. */
+static bool
+scope_offset(const struct lean_lex_edit *e, uint32_t start, uint32_t len, uint32_t *out)
+{
+    if (start + len <= e->start) {
+        *out = start;
+        return true;
+    }
+    if (start >= e->old_end) {
+        *out = (uint32_t)((int64_t)start + e->dbytes);
+        return true;
+    }
+    return false;
+}
+
+/* Adjusts the entries [lo[p], hi[p]) of every array. When a field is added to a struct
+ * held in one of these arrays, it must be moved here if it is a token index, a byte offset,
+ * a line or an index into an array (test_incremental compares every field with a fresh
+ * reading). */
+static void
+move_entries(struct decls *d, const size_t lo[NPOOLS], const size_t hi[NPOOLS],
+             const struct decls_move *mv)
+{
+    for (size_t i = lo[POOL_DECLS]; i < hi[POOL_DECLS]; i++) {
+        struct decl_pools *p = &d->pools[i];
+        p->attr0 = move_idx(p->attr0, mv, POOL_ATTRS);
+        p->mod0 = move_idx(p->mod0, mv, POOL_MODS);
+        p->sorry0 = move_idx(p->sorry0, mv, POOL_SORRIES);
+        p->using0 = move_idx(p->using0, mv, POOL_USINGS);
+        p->ref0 = move_idx(p->ref0, mv, POOL_REFS);
+        p->sig_ref0 = move_idx(p->sig_ref0, mv, POOL_REFS);
+        p->doc0 = move_idx(p->doc0, mv, POOL_DOCS);
+        if (!mv->moved)
+            continue;
+        struct decl *x = &d->decls[i];
+        move_span(&x->keyword_span, mv);
+        move_span(&x->range, mv);
+        x->tok_first = move_tok(x->tok_first, mv);
+        x->tok_end = move_tok(x->tok_end, mv);
+        if (x->has_doc)
+            x->doc_tok = move_tok(x->doc_tok, mv);
+        move_span(&x->doc, mv);
+        move_span(&x->attrs_span, mv);
+        move_span(&x->name_span, mv);
+        move_span(&x->header, mv);
+        move_span(&x->signature, mv);
+        move_span(&x->type, mv);
+        move_span(&x->assign, mv);
+        move_span(&x->by, mv);
+        move_span(&x->body, mv);
+        x->body_tok_first = move_tok(x->body_tok_first, mv);
+        x->body_tok_end = move_tok(x->body_tok_end, mv);
+        move_span(&x->body_main, mv);
+        x->body_main_tok_end = move_tok(x->body_main_tok_end, mv);
+        move_span(&x->placeholder, mv);
+        /* prev_cmd_end_line, blank_line_before: set_spacing() sets them again */
+    }
+    for (size_t i = lo[POOL_USINGS]; i < hi[POOL_USINGS]; i++) {
+        d->using_names0[i] = move_idx(d->using_names0[i], mv, POOL_UNAMES);
+        if (!mv->moved)
+            continue;
+        struct decl_using *u = &d->usings[i];
+        move_span(&u->keyword, mv);
+        move_span(&u->list, mv);
+        move_span(&u->comment, mv);
+    }
+    for (size_t i = lo[POOL_MARKS]; i < hi[POOL_MARKS]; i++) {
+        struct decls_mark *m = &d->marks[i];
+        m->ndecls = move_idx(m->ndecls, mv, POOL_DECLS);
+        m->ncmds = move_idx(m->ncmds, mv, POOL_CMDS);
+        m->nattrs = move_idx(m->nattrs, mv, POOL_ATTRS);
+        m->nmods = move_idx(m->nmods, mv, POOL_MODS);
+        m->nsorries = move_idx(m->nsorries, mv, POOL_SORRIES);
+        m->nusings = move_idx(m->nusings, mv, POOL_USINGS);
+        m->nrefs = move_idx(m->nrefs, mv, POOL_REFS);
+        m->nunames = move_idx(m->nunames, mv, POOL_UNAMES);
+        m->ndocs = move_idx(m->ndocs, mv, POOL_DOCS);
+        m->nstrings = move_idx(m->nstrings, mv, POOL_STRINGS);
+        m->scope0 = move_idx(m->scope0, mv, POOL_MARK_SCOPES);
+        if (mv->moved)
+            m->tok = move_tok(m->tok, mv);
+    }
+    if (!mv->moved)
+        return;
+    for (size_t i = lo[POOL_CMDS]; i < hi[POOL_CMDS]; i++) {
+        struct decl_cmd *c = &d->cmds[i];
+        move_span(&c->keyword, mv);
+        move_span(&c->range, mv);
+        move_span(&c->name_span, mv);
+        c->tok_first = move_tok(c->tok_first, mv);
+        c->tok_end = move_tok(c->tok_end, mv);
+    }
+    for (size_t i = lo[POOL_ATTRS]; i < hi[POOL_ATTRS]; i++) {
+        struct decl_attr *a = &d->attrs[i];
+        move_span(&a->span, mv);
+        move_span(&a->name, mv);
+        a->tok_first = move_tok(a->tok_first, mv);
+        a->tok_end = move_tok(a->tok_end, mv);
+    }
+    for (size_t i = lo[POOL_MODS]; i < hi[POOL_MODS]; i++)
+        move_span(&d->mods[i].span, mv);
+    for (size_t i = lo[POOL_SORRIES]; i < hi[POOL_SORRIES]; i++) {
+        move_span(&d->sorries[i].span, mv);
+        d->sorries[i].tok = move_tok(d->sorries[i].tok, mv);
+    }
+    if (mv->tok != 0) {
+        for (size_t i = lo[POOL_REFS]; i < hi[POOL_REFS]; i++)
+            d->refs[i].tok = (uint32_t)move_tok(d->refs[i].tok, mv);
+        for (size_t i = lo[POOL_UNAMES]; i < hi[POOL_UNAMES]; i++)
+            d->unames[i].tok = (uint32_t)move_tok(d->unames[i].tok, mv);
+        for (size_t i = lo[POOL_DOCS]; i < hi[POOL_DOCS]; i++)
+            d->docs[i] = move_tok(d->docs[i], mv);
+    }
+    for (size_t i = lo[POOL_MARK_SCOPES]; i < hi[POOL_MARK_SCOPES]; i++) {
+        struct decls_scope *s = &d->mark_scopes[i];
+        uint32_t at;
+        if (scope_offset(mv->edit, s->start, s->len, &at))
+            s->start = at; /* always: resync_at() checked the stack it starts from */
+    }
+}
+
+/* Puts one array in its final order: [0, keep) stays, then the new entries [base, now),
+ * then, unless from is SIZE_MAX, old's entries [from, base). Returns the count. */
+static size_t
+order_array(void *arr, size_t size, size_t keep, size_t base, size_t now, size_t from)
+{
+    char *a = arr;
+    size_t k = now - base;
+    if (a == NULL)
+        return keep;
+    if (from == SIZE_MAX) {
+        if (k && keep != base)
+            memmove(a + keep * size, a + base * size, k * size);
+        return keep + k;
+    }
+    size_t l = base - from;
+    if (keep + k <= from) {
+        /* the new entries fit before old's: neither move overwrites what the other reads */
+        if (k)
+            memcpy(a + keep * size, a + base * size, k * size);
+        if (l && keep + k != from)
+            memmove(a + (keep + k) * size, a + from * size, l * size);
+    } else {
+        /* old's move to the right, over where the new entries are: those first aside */
+        char *tmp = xmalloc(k * size);
+        memcpy(tmp, a + base * size, k * size);
+        if (l)
+            memmove(a + (keep + k) * size, a + from * size, l * size);
+        memcpy(a + keep * size, tmp, k * size);
+        free(tmp);
+    }
+    return keep + k + l;
+}
+
+/* The reading has ended (at the end of the tokens, at `#exit`, or resynced at old mark
+ * rs->at): every array in order, every entry adjusted. */
+static void
+finish_update(struct decls *d)
+{
+    struct decls_resync *rs = d->rs;
+    size_t now[NPOOLS], from[NPOOLS], fin[NPOOLS];
+    counts_now(d, now);
+    if (rs->at != SIZE_MAX)
+        counts_at_mark(d, rs->at, from);
+    else
+        for (int p = 0; p < NPOOLS; p++)
+            from[p] = SIZE_MAX;
+    /* old's strings between the prefix and the kept suffix belong to no command now */
+    size_t dead_end = rs->at != SIZE_MAX ? from[POOL_STRINGS] : rs->base[POOL_STRINGS];
+    for (size_t k = rs->keep[POOL_STRINGS]; k < dead_end; k++)
+        free(d->strings[k]);
+    struct {
+        void *a;
+        size_t size;
+        enum pool p;
+    } arrays[] = {
+        {d->decls, sizeof *d->decls, POOL_DECLS},
+        {d->pools, sizeof *d->pools, POOL_DECLS},
+        {d->cmds, sizeof *d->cmds, POOL_CMDS},
+        {d->attrs, sizeof *d->attrs, POOL_ATTRS},
+        {d->mods, sizeof *d->mods, POOL_MODS},
+        {d->sorries, sizeof *d->sorries, POOL_SORRIES},
+        {d->usings, sizeof *d->usings, POOL_USINGS},
+        {d->using_names0, sizeof *d->using_names0, POOL_USINGS},
+        {d->refs, sizeof *d->refs, POOL_REFS},
+        {d->unames, sizeof *d->unames, POOL_UNAMES},
+        {d->docs, sizeof *d->docs, POOL_DOCS},
+        {d->strings, sizeof *d->strings, POOL_STRINGS},
+        {d->marks, sizeof *d->marks, POOL_MARKS},
+        {d->mark_scopes, sizeof *d->mark_scopes, POOL_MARK_SCOPES},
+    };
+    for (size_t i = 0; i < sizeof arrays / sizeof arrays[0]; i++) {
+        enum pool p = arrays[i].p;
+        fin[p] = order_array(arrays[i].a, arrays[i].size, rs->keep[p], rs->base[p], now[p],
+                             from[p]);
+    }
+    /* the new entries: only indices into the arrays change */
+    struct decls_move mid = {.moved = false, .edit = &rs->edit};
+    size_t lo[NPOOLS], hi[NPOOLS];
+    for (int p = 0; p < NPOOLS; p++) {
+        mid.idx[p] = (ptrdiff_t)rs->keep[p] - (ptrdiff_t)rs->base[p];
+        lo[p] = rs->keep[p];
+        hi[p] = rs->keep[p] + (now[p] - rs->base[p]);
+    }
+    move_entries(d, lo, hi, &mid);
+    if (rs->at != SIZE_MAX) {
+        /* old's suffix: moved by the edit too */
+        struct decls_move suf = {.moved = true, .tok = rs->dtok, .edit = &rs->edit};
+        suf.bytes = (uint32_t)rs->edit.dbytes;
+        suf.lines = (uint32_t)rs->edit.dlines;
+        for (int p = 0; p < NPOOLS; p++) {
+            lo[p] = hi[p];
+            hi[p] = fin[p];
+            suf.idx[p] = (ptrdiff_t)lo[p] - (ptrdiff_t)from[p];
+        }
+        move_entries(d, lo, hi, &suf);
+        d->has_exit = rs->old_has_exit;
+        d->exit = rs->old_exit;
+        if (d->has_exit) {
+            struct decls_move ex = suf;
+            move_span(&d->exit, &ex);
+        }
+    }
+    counts_set(d, fin);
+}
+
+/* At the top-level command starting at token i, in the moved tokens: true when old had a
+ * command there too, read with the same scope stack (same names at the same offsets). */
+static bool
+resync_at(struct decls *d, size_t i)
+{
+    struct decls_resync *rs = d->rs;
+    size_t io = (size_t)((ptrdiff_t)i - rs->dtok);
+    size_t nold = rs->base[POOL_MARKS];
+    while (rs->next < nold && d->marks[rs->next].tok < io)
+        rs->next++;
+    if (rs->next == nold || d->marks[rs->next].tok != io)
+        return false;
+    const struct decls_mark *m = &d->marks[rs->next];
+    if (m->nscopes != d->nscopes || memcmp(m->nkind, d->nkind, sizeof m->nkind) != 0)
+        return false;
+    for (size_t k = 0; k < m->nscopes; k++) {
+        const struct decls_scope *o = &d->mark_scopes[m->scope0 + k], *s = &d->scopes[k];
+        uint32_t at;
+        if (o->kind != s->kind || o->len != s->len ||
+            !scope_offset(&rs->edit, o->start, o->len, &at) || at != s->start)
+            return false;
+    }
+    rs->at = rs->next;
+    return true;
+}
+
 /* The mark of old whose commands before it decls_update() keeps when the tokens from
  * first on changed, or SIZE_MAX. Two whole commands lie between it and first: a command's
  * reading looks past its end only into the command after it. */
@@ -1557,78 +1930,75 @@ keep_mark(const struct decls *old, size_t first)
     return lo >= 3 ? lo - 3 : SIZE_MAX;
 }
 
-/* Moves old's pools into d, cut back to what they held at mark c, with the scope stack
- * as it was there. Returns the mark's token, where reading goes on. */
+/* d takes every array of old, whole; rs->keep is what mark c kept (nothing when c is
+ * SIZE_MAX), the scope stack is the one at c. Returns the token where reading goes on. */
 static size_t
-keep_prefix(struct decls *d, struct decls *old, size_t c)
+take_arrays(struct decls *d, struct decls *old, size_t c, struct decls_resync *rs)
 {
-    const struct decls_mark m = old->marks[c];
-#define DECLS_TAKE(field, afield, n)                                                        \
+#define DECLS_TAKE(field, afield)                                                           \
     do {                                                                                    \
         d->field = old->field;                                                              \
         d->afield = old->afield;                                                            \
         old->field = NULL;                                                                  \
         old->afield = 0;                                                                    \
-        d->n = m.n;                                                                         \
     } while (0)
-    DECLS_TAKE(decls, adecls, ndecls);
+    DECLS_TAKE(decls, adecls);
+    DECLS_TAKE(cmds, acmds);
+    DECLS_TAKE(attrs, aattrs);
+    DECLS_TAKE(mods, amods);
+    DECLS_TAKE(sorries, asorries);
+    DECLS_TAKE(usings, ausings);
+    DECLS_TAKE(refs, arefs);
+    DECLS_TAKE(unames, aunames);
+    DECLS_TAKE(docs, adocs);
+    DECLS_TAKE(strings, astrings);
+    DECLS_TAKE(marks, amarks);
+    DECLS_TAKE(mark_scopes, amark_scopes);
+    DECLS_TAKE(scopes, ascopes);
+#undef DECLS_TAKE
     d->pools = old->pools;
     old->pools = NULL;
-    DECLS_TAKE(cmds, acmds, ncmds);
-    DECLS_TAKE(attrs, aattrs, nattrs);
-    DECLS_TAKE(mods, amods, nmods);
-    DECLS_TAKE(sorries, asorries, nsorries);
-    DECLS_TAKE(usings, ausings, nusings);
     d->using_names0 = old->using_names0;
     old->using_names0 = NULL;
-    DECLS_TAKE(refs, arefs, nrefs);
-    DECLS_TAKE(unames, aunames, nunames);
-    DECLS_TAKE(docs, adocs, ndocs);
-#undef DECLS_TAKE
-    /* the strings handed out after the mark go; the ones before stay with their decls */
-    for (size_t k = m.nstrings; k < old->nstrings; k++)
-        free(old->strings[k]);
-    d->strings = old->strings;
-    d->astrings = old->astrings;
-    d->nstrings = m.nstrings;
-    old->strings = NULL;
-    old->nstrings = old->astrings = 0;
-    /* the scope stack at the mark */
-    d->scopes = old->scopes;
-    d->ascopes = old->ascopes;
-    old->scopes = NULL;
-    if (m.nscopes > d->ascopes) {
-        d->ascopes = m.nscopes;
-        d->scopes = xreallocarray(d->scopes, d->ascopes, sizeof *d->scopes);
+    counts_now(old, rs->base);
+    old->nstrings = 0; /* d frees them */
+    counts_set(d, rs->base);
+    size_t from = 0;
+    if (c == SIZE_MAX) {
+        memset(rs->keep, 0, sizeof rs->keep);
+        d->nscopes = 0;
+        memset(d->nkind, 0, sizeof d->nkind);
+    } else {
+        const struct decls_mark *m = &d->marks[c];
+        counts_at_mark(d, c, rs->keep);
+        if (m->nscopes > d->ascopes) {
+            d->ascopes = m->nscopes;
+            d->scopes = xreallocarray(d->scopes, d->ascopes, sizeof *d->scopes);
+        }
+        if (m->nscopes)
+            memcpy(d->scopes, d->mark_scopes + m->scope0, m->nscopes * sizeof *d->scopes);
+        d->nscopes = m->nscopes;
+        memcpy(d->nkind, m->nkind, sizeof d->nkind);
+        from = m->tok;
     }
-    if (m.nscopes)
-        memcpy(d->scopes, old->mark_scopes + m.scope0, m.nscopes * sizeof *d->scopes);
-    d->nscopes = m.nscopes;
-    memcpy(d->nkind, m.nkind, sizeof d->nkind);
-    /* the marks before c stay; reading records c and the rest again */
-    d->marks = old->marks;
-    d->amarks = old->amarks;
-    d->nmarks = c;
-    old->marks = NULL;
-    d->mark_scopes = old->mark_scopes;
-    d->amark_scopes = old->amark_scopes;
-    d->nmark_scopes = m.scope0;
-    old->mark_scopes = NULL;
-    /* room for every token after the mark to be a reference (address space) */
-    size_t want = d->nrefs + (d->ntoks - m.tok) + 16;
+    rs->next = c == SIZE_MAX ? 0 : c;
+    /* room for every token after from to be a reference (address space until written) */
+    size_t want = d->nrefs + (d->ntoks - from) + 16;
     if (d->arefs < want) {
         d->refs = xbig_grow(d->refs, d->arefs * sizeof *d->refs, want * sizeof *d->refs);
         d->arefs = want;
     }
-    return m.tok;
+    return from;
 }
 
 struct decls *
 decls_update(struct decls *old, const struct lean_lex *lx)
 {
     size_t first, old_end, new_end;
+    struct lean_lex_edit edit;
     if (old == NULL || !lean_lex_reused(lx, &first, &old_end, &new_end) ||
-        old->ntoks < old_end || first > new_end || old->ntoks - old_end != lean_lex_count(lx) - new_end) {
+        !lean_lex_edit(lx, &edit) || old->ntoks < old_end || first > new_end ||
+        old->ntoks - old_end != lean_lex_count(lx) - new_end) {
         decls_free(old);
         return decls_new(lx);
     }
@@ -1641,24 +2011,31 @@ decls_update(struct decls *old, const struct lean_lex *lx)
     d->kws = old->kws;
     old->kws = NULL;
     size_t nsuf = old->ntoks - old_end;
-    if (new_end > old_end) {
+    if (new_end > old_end)
         d->kws = xrealloc(d->kws, d->ntoks + 1);
-        memmove(d->kws + new_end, d->kws + old_end, nsuf);
-    } else {
-        memmove(d->kws + new_end, d->kws + old_end, nsuf);
-    }
+    memmove(d->kws + new_end, d->kws + old_end, nsuf);
     for (size_t i = first; i < new_end; i++)
         d->kws[i] = (unsigned char)kw_of_tok(d->text, &d->toks[i]);
-    size_t c = keep_mark(old, first);
-    if (c == SIZE_MAX) {
+    if (old->ndecls == 0 && old->ncmds == 0) {
+        /* nothing worth keeping: a fresh reading, with pools sized for it */
         decls_free(old);
-        /* every token may be an identifier: the pool is address space until written */
         decls_size_pools(d, d->ntoks);
         return decls_read(d, 0);
     }
-    size_t from = keep_prefix(d, old, c);
+    struct decls_resync rs = {
+        .edit = edit,
+        .new_end = new_end,
+        .dtok = (ptrdiff_t)new_end - (ptrdiff_t)old_end,
+        .at = SIZE_MAX,
+        .old_has_exit = old->has_exit,
+        .old_exit = old->exit,
+    };
+    size_t from = take_arrays(d, old, keep_mark(old, first), &rs);
     decls_free(old);
-    return decls_read(d, from);
+    d->rs = &rs;
+    decls_read(d, from);
+    d->rs = NULL;
+    return d;
 }
 
 /* Records the reader's state before the top-level command at token i. */
@@ -1706,6 +2083,8 @@ decls_read(struct decls *d, size_t from)
             i++;
             continue;
         }
+        if (d->rs && i > d->rs->new_end && resync_at(d, i))
+            break; /* the rest is old's, moved */
         mark_command(d, i);
         if (kk == KW_EXIT) {
             d->has_exit = true;
@@ -1742,6 +2121,8 @@ decls_read(struct decls *d, size_t from)
             break;
         }
     }
+    if (d->rs)
+        finish_update(d);
     set_spacing(d);
     fix_pointers(d);
     return d;

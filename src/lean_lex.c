@@ -27,6 +27,7 @@ struct lean_lex {
      * [re_new_end, ...); re_known false when lexed from scratch */
     bool re_known;
     size_t re_first, re_old_end, re_new_end;
+    struct lean_lex_edit re_edit; /* the edit and how the moved tokens moved */
 };
 
 static void
@@ -1076,6 +1077,8 @@ lean_lex_update(struct lean_lex *old, const char *text, size_t len, size_t start
     lx->re_first = k;
     lx->re_old_end = j;
     lx->re_new_end = k + nrel;
+    lx->re_edit = (struct lean_lex_edit){(uint32_t)start, (uint32_t)old_end, (uint32_t)new_end,
+                                         dbytes, j < old->ntoks ? dline : 0};
 
     /* comments: the old prefix's, the relexed ones, the old suffix's renumbered */
     {
@@ -1119,6 +1122,15 @@ lean_lex_reused(const struct lean_lex *lx, size_t *first, size_t *old_end, size_
     *first = lx->re_first;
     *old_end = lx->re_old_end;
     *new_end = lx->re_new_end;
+    return true;
+}
+
+bool
+lean_lex_edit(const struct lean_lex *lx, struct lean_lex_edit *e)
+{
+    if (!lx->re_known)
+        return false;
+    *e = lx->re_edit;
     return true;
 }
 

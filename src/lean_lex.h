@@ -94,6 +94,15 @@ struct lean_lex *lean_lex_update(struct lean_lex *old, const char *text, size_t 
  * tokens from *new_end on, moved (only their offsets and lines differ). False when lx was
  * lexed from scratch (lean_lex_new(), or an update that fell back to it). */
 bool lean_lex_reused(const struct lean_lex *lx, size_t *first, size_t *old_end, size_t *new_end);
+/* The byte edit behind lean_lex_reused(): new bytes [start, new_end) replaced old bytes
+ * [start, old_end); bytes before start are the same in both texts, and old bytes from
+ * old_end on moved by dbytes. The moved tokens' lines moved by dlines (0 when none moved),
+ * their columns not at all. False when lean_lex_reused() is. */
+struct lean_lex_edit {
+    uint32_t start, old_end, new_end;
+    int64_t dbytes, dlines;
+};
+bool lean_lex_edit(const struct lean_lex *lx, struct lean_lex_edit *e);
 /* Frees the lexer and its tokens; NULL is a no-op. */
 void lean_lex_free(struct lean_lex *lx);
 
