@@ -10,6 +10,7 @@
 #include "dag.h"
 #include "decls.h"
 #include "lean_lex.h"
+#include "namekey.h"
 #include "xalloc.h"
 
 struct analysis {
@@ -326,6 +327,7 @@ build_dag(struct analysis *a, bool merge)
     free(cmd_target);
     /* references, once every declaration is known */
     const char *text = lean_lex_text(a->lx);
+    const uint64_t *filter = dag_name_filter(a->dag);
     for (size_t i = 0; i < nd; i++) {
         long di = a->decl_to_dag[i];
         if (di < 0)
@@ -341,7 +343,7 @@ build_dag(struct analysis *a, bool merge)
         }
         for (size_t k = 0; k < d->nrefs; k++) {
             const struct decl_ref *r = &d->refs[k];
-            if (!dag_may_name(a->dag, r->head))
+            if (!namekey_in(filter, r->head))
                 continue; /* most: tactics, local names, library lemmas */
             const struct lean_span *sp = decls_ref_span(a->ds, r);
             dag_add_ref(a->dag, (size_t)di, DAG_REF_BODY, text + sp->start, sp->end - sp->start,

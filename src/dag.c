@@ -345,14 +345,12 @@ filter_build(struct dag *d)
     d->filter_ready = true;
 }
 
-bool
-dag_may_name(struct dag *d, unsigned key)
+const uint64_t *
+dag_name_filter(struct dag *d)
 {
-    if (key == NAMEKEY_ANY)
-        return true;
     if (!d->filter_ready)
         filter_build(d);
-    return (d->filter[key >> 6] >> (key & 63)) & 1;
+    return d->filter;
 }
 
 /* False when the reference certainly names no declaration of the file. t may still be
@@ -360,7 +358,7 @@ dag_may_name(struct dag *d, unsigned key)
 static bool
 filter_may_match(struct dag *d, const char *t, size_t len)
 {
-    return dag_may_name(d, namekey_ref_head(t, len));
+    return namekey_in(dag_name_filter(d), namekey_ref_head(t, len));
 }
 
 void

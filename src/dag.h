@@ -25,6 +25,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "analysis.h"
 #include "position.h"
@@ -67,9 +68,10 @@ size_t dag_add_decl(struct dag *d, const struct dag_decl_info *info);
  * first reference: body references that cannot name any of them are dropped at once. */
 void dag_add_ref(struct dag *d, size_t decl, enum dag_ref_kind kind, const char *text,
                  size_t len, struct lsp_range range);
-/* False when a body reference whose namekey_ref_head() is key certainly names no declaration
- * added so far (namekey.h): the caller may skip dag_add_ref. True for NAMEKEY_ANY. */
-bool dag_may_name(struct dag *d, unsigned key);
+/* The pre-filter of the declarations added so far (namekey.h): a body reference whose
+ * namekey_ref_head() is not namekey_in() it names none of them, and the caller may skip
+ * dag_add_ref(). Valid until the next dag_add_decl(). */
+const uint64_t *dag_name_filter(struct dag *d);
 /* A `uses`/`proofUses` entry: a Lean name or (is_label) a label; exclude for `-x`. */
 void dag_add_use(struct dag *d, size_t decl, const char *text, size_t len, bool is_label,
                  bool exclude, struct lsp_range range);

@@ -1,11 +1,16 @@
 /* lean_lex: Lean 4 lexer with byte offsets and LSP positions (shared/lean-lsp-facts.md §9). */
 #include "lean_lex.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "bytescan.h"
 #include "xalloc.h"
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 /* Most tokens allocated up front (40 bytes each); past this the array doubles. */
 #define LEX_PRESIZE_MAX ((uint32_t)1 << 21)
@@ -924,6 +929,48 @@ lex_moved(struct lean_tok tk, uint32_t db, uint32_t dl)
     return tk;
 }
 
+/* Moves n tokens from src to dst (overlapping: dst after src goes from the end, before it
+ * from the start), each by db bytes and dl lines. Two tokens are twenty 32-bit words, five
+ * SSE2 vectors with the adds laid out once; both tokens are loaded before either is stored,
+ * so a move by a single token stays right. */
+#if defined(__SSE2__)
+_Static_assert(sizeof(struct lean_tok) == 40 && offsetof(struct lean_tok, span) == 8 &&
+                   offsetof(struct lean_tok, content_start) == 32,
+               "lex_move_tokens() knows the token's layout");
+#endif
+static void
+lex_move_tokens(struct lean_tok *dst, const struct lean_tok *src, size_t n, uint32_t db,
+                uint32_t dl)
+{
+    size_t q = 0;
+    bool right = dst > src;
+#if defined(__SSE2__)
+    /* words: kind flags start end sline schar eline echar cstart cend, twice */
+    const __m128i a0 = _mm_setr_epi32(0, 0, (int)db, (int)db);
+    const __m128i a1 = _mm_setr_epi32((int)dl, 0, (int)dl, 0);
+    const __m128i a2 = _mm_setr_epi32((int)db, (int)db, 0, 0);
+    const __m128i a3 = _mm_setr_epi32((int)db, (int)db, (int)dl, 0);
+    const __m128i a4 = _mm_setr_epi32((int)dl, 0, (int)db, (int)db);
+    for (; q + 2 <= n; q += 2) {
+        size_t at = right ? n - q - 2 : q;
+        const __m128i *from = (const __m128i *)(const void *)(src + at);
+        __m128i *to = (__m128i *)(void *)(dst + at);
+        __m128i v0 = _mm_loadu_si128(from), v1 = _mm_loadu_si128(from + 1);
+        __m128i v2 = _mm_loadu_si128(from + 2), v3 = _mm_loadu_si128(from + 3);
+        __m128i v4 = _mm_loadu_si128(from + 4);
+        _mm_storeu_si128(to, _mm_add_epi32(v0, a0));
+        _mm_storeu_si128(to + 1, _mm_add_epi32(v1, a1));
+        _mm_storeu_si128(to + 2, _mm_add_epi32(v2, a2));
+        _mm_storeu_si128(to + 3, _mm_add_epi32(v3, a3));
+        _mm_storeu_si128(to + 4, _mm_add_epi32(v4, a4));
+    }
+#endif
+    for (; q < n; q++) {
+        size_t at = right ? n - q - 1 : q;
+        dst[at] = lex_moved(src[at], db, dl);
+    }
+}
+
 /*
  * Re-lexing after an edit. Tokens are lexed from their first byte with a few bytes of
  * look-ahead that never crosses a line break, except one: a `«` looks for the next `»`
@@ -1058,16 +1105,8 @@ lean_lex_update(struct lean_lex *old, const char *text, size_t len, size_t start
     {
         size_t to = k + nrel;
         uint32_t ub = (uint32_t)dbytes, ul = (uint32_t)dline; /* modular adds */
-        if (to != j || dbytes != 0 || dline != 0) {
-            /* overlapping ranges: moving right goes from the end, left from the start */
-            if (to > j) {
-                for (size_t q = nsuf; q-- > 0;)
-                    lx->toks[to + q] = lex_moved(lx->toks[j + q], ub, ul);
-            } else {
-                for (size_t q = 0; q < nsuf; q++)
-                    lx->toks[to + q] = lex_moved(lx->toks[j + q], ub, ul);
-            }
-        }
+        if (to != j || dbytes != 0 || dline != 0)
+            lex_move_tokens(lx->toks + to, lx->toks + j, nsuf, ub, ul);
         if (nrel)
             memcpy(lx->toks + k, side.toks, nrel * sizeof *lx->toks);
     }

@@ -12,7 +12,9 @@
 #ifndef LSP_PROXY_NAMEKEY_H
 #define LSP_PROXY_NAMEKEY_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 
 #define NAMEKEY_BITS 4096u
@@ -45,6 +47,13 @@ namekey_ref_head(const char *t, size_t len)
         n++;
     }
     return n == 0 ? NAMEKEY_ANY : namekey_part(t, n);
+}
+
+/* True when key's bit is set in a NAMEKEY_BITS-bit table; always for NAMEKEY_ANY. */
+static inline bool
+namekey_in(const uint64_t *table, unsigned key)
+{
+    return key == NAMEKEY_ANY || ((table[key >> 6] >> (key & 63)) & 1);
 }
 
 #endif
