@@ -136,7 +136,7 @@ opens_cmd(struct opens *o, const struct lean_lex *lx, const struct decl_cmd *cmd
             continue;
         if (o->text.len)
             (void)buf_addch(&o->text, ' ');
-        (void)buf_add(&o->text, lean_lex_text(lx) + t->span.start, t->span.end - t->span.start);
+        (void)buf_add(&o->text, lean_lex_text(lx) + t->start, t->end - t->start);
     }
 }
 
@@ -336,18 +336,18 @@ build_dag(struct analysis *a, bool merge)
         for (size_t k = 0; k < d->nusings; k++) {
             const struct decl_using *u = &d->usings[k];
             for (size_t j = 0; j < u->nnames; j++) {
-                const struct lean_span *r = decls_ref_span(a->ds, &u->names[j]);
-                dag_add_ref(a->dag, (size_t)di, DAG_REF_SORRY_USING, text + r->start,
-                            r->end - r->start, r->range);
+                struct lean_span r = decls_ref_span(a->ds, &u->names[j]);
+                dag_add_ref(a->dag, (size_t)di, DAG_REF_SORRY_USING, text + r.start,
+                            r.end - r.start, r.range);
             }
         }
         for (size_t k = 0; k < d->nrefs; k++) {
             const struct decl_ref *r = &d->refs[k];
             if (!namekey_in(filter, r->head))
                 continue; /* most: tactics, local names, library lemmas */
-            const struct lean_span *sp = decls_ref_span(a->ds, r);
-            dag_add_ref(a->dag, (size_t)di, DAG_REF_BODY, text + sp->start, sp->end - sp->start,
-                        sp->range);
+            struct lean_span sp = decls_ref_span(a->ds, r);
+            dag_add_ref(a->dag, (size_t)di, DAG_REF_BODY, text + sp.start, sp.end - sp.start,
+                        sp.range);
         }
     }
     for (size_t di = 0; di < dag_decl_count(a->dag); di++) {

@@ -429,7 +429,7 @@ static bool
 tok_is_n(const struct blueprint *bp, size_t i, const char *s, size_t n)
 {
     const struct lean_tok *t = &bp->toks[i];
-    return t->span.end - t->span.start == n && memcmp(bp->text + t->span.start, s, n) == 0;
+    return t->end - t->start == n && memcmp(bp->text + t->start, s, n) == 0;
 }
 
 /* Token i's text is the string literal lit. */
@@ -439,8 +439,8 @@ static bool
 is_open(const struct blueprint *bp, size_t i)
 {
     const struct lean_tok *t = &bp->toks[i];
-    const char *s = bp->text + t->span.start;
-    size_t n = t->span.end - t->span.start;
+    const char *s = bp->text + t->start;
+    size_t n = t->end - t->start;
     if (t->kind != LEAN_TOK_SYMBOL)
         return false;
     if (n == 1)
@@ -453,8 +453,8 @@ static bool
 is_close(const struct blueprint *bp, size_t i)
 {
     const struct lean_tok *t = &bp->toks[i];
-    const char *s = bp->text + t->span.start;
-    size_t n = t->span.end - t->span.start;
+    const char *s = bp->text + t->start;
+    size_t n = t->end - t->start;
     if (t->kind != LEAN_TOK_SYMBOL)
         return false;
     if (n == 1)
@@ -487,15 +487,17 @@ skip_comments(const struct blueprint *bp, size_t i, size_t end)
     return i;
 }
 
+/* Token i's span (its LSP range from the line index). */
+static inline struct lean_span
+one_span(const struct blueprint *bp, size_t i)
+{
+    return lean_lex_tok_span(bp->lx, &bp->toks[i]);
+}
+
 static struct lean_span
 tok_span(const struct blueprint *bp, size_t first, size_t last)
 {
-    struct lean_span s;
-    s.start = bp->toks[first].span.start;
-    s.end = bp->toks[last].span.end;
-    s.range.start = bp->toks[first].span.range.start;
-    s.range.end = bp->toks[last].span.range.end;
-    return s;
+    return lean_lex_toks_span(bp->lx, &bp->toks[first], &bp->toks[last]);
 }
 
 /* Text view of a field's text (DOC: trimmed content; STRING: decoded) and crefs/braces. */
@@ -569,13 +571,13 @@ field_list(struct blueprint *bp, struct blueprint_field *f, size_t i, size_t clo
             u = &bp->uses[bp->nuses++];
             u->exclude = exclude;
             u->is_label = t->kind != LEAN_TOK_IDENT;
-            u->value = t->span;
+            u->value = lean_lex_tok_span(bp->lx, t);
             u->span = tok_span(bp, first, v);
             if (u->is_label)
                 u->text = decode_string(bp, t, NULL, NULL);
             else
-                u->text = bp_strndup(bp, bp->text + t->span.start,
-                                               t->span.end - t->span.start);
+                u->text = bp_strndup(bp, bp->text + t->start,
+                                               t->end - t->start);
             f->nuses++;
             k = v + 1;
         }
@@ -620,9 +622,9 @@ read_field(struct blueprint *bp, struct blueprint_attr *a, size_t i, size_t clos
     fp->use0 = bp->nuses;
     fp->cref0 = bp->ncrefs;
     nt = &bp->toks[nm];
-    f->name = bp_strndup(bp, bp->text + nt->span.start, nt->span.end - nt->span.start);
-    f->kind = field_kind_of(f->name, nt->span.end - nt->span.start);
-    f->name_span = nt->span;
+    f->name = bp_strndup(bp, bp->text + nt->start, nt->end - nt->start);
+    f->kind = field_kind_of(f->name, nt->end - nt->start);
+    f->name_span = lean_lex_tok_span(bp->lx, nt);
     f->span = tok_span(bp, i, close < end ? close : (end > i + 1 ? end - 1 : i));
     f->braces_balanced = true;
     f->text = "";
@@ -635,8 +637,8 @@ read_field(struct blueprint *bp, struct blueprint_attr *a, size_t i, size_t clos
             vl = k;
     if (vf >= close || vl == SIZE_MAX) {
         f->value_kind = BLUEPRINT_VALUE_NONE;
-        f->value_span = lean_lex_span_in(bp->lx, &bp->toks[as], bp->toks[as].span.end,
-                                         bp->toks[as].span.end);
+        f->value_span = lean_lex_span_in(bp->lx, &bp->toks[as], bp->toks[as].end,
+                                         bp->toks[as].end);
         f->text_span = f->value_span;
         return true;
     }
@@ -661,7 +663,7 @@ read_field(struct blueprint *bp, struct blueprint_attr *a, size_t i, size_t clos
             long v = 0;
             bool ok = true;
             f->value_kind = BLUEPRINT_VALUE_NUMBER;
-            for (uint32_t b = t->span.start; b < t->span.end; b++) {
+            for (uint32_t b = t->start; b < t->end; b++) {
                 char c = bp->text[b];
                 if (c < '0' || c > '9' || v > (long)(0x7fffffff / 10)) {
                     ok = false;
@@ -670,7 +672,7 @@ read_field(struct blueprint *bp, struct blueprint_attr *a, size_t i, size_t clos
                 v = v * 10 + (c - '0');
             }
             f->number = ok ? v : 0;
-            f->text = bp_strndup(bp, bp->text + t->span.start, t->span.end - t->span.start);
+            f->text = bp_strndup(bp, bp->text + t->start, t->end - t->start);
         } else {
             f->value_kind = BLUEPRINT_VALUE_OTHER;
             f->text = bp_strndup(bp, bp->text + f->value_span.start,
@@ -695,7 +697,7 @@ read_args(struct blueprint *bp, struct blueprint_attr *a, size_t i, size_t end)
             a->nfields == 0) {
             a->has_label = true;
             a->label = decode_string(bp, t, NULL, NULL);
-            a->label_span = t->span;
+            a->label_span = lean_lex_tok_span(bp->lx, t);
             k++;
             continue;
         }
@@ -703,14 +705,14 @@ read_args(struct blueprint *bp, struct blueprint_attr *a, size_t i, size_t end)
             size_t close = match_close(bp, k, end);
             if (!read_field(bp, a, k, close, end) && !a->has_junk) {
                 a->has_junk = true;
-                a->junk = t->span;
+                a->junk = lean_lex_tok_span(bp->lx, t);
             }
             k = close < end ? close + 1 : end;
             continue;
         }
         if (!a->has_junk) {
             a->has_junk = true;
-            a->junk = t->span;
+            a->junk = lean_lex_tok_span(bp->lx, t);
         }
         k++;
     }
@@ -728,7 +730,7 @@ read_attr(struct blueprint *bp, size_t di, size_t ci, size_t ai, const struct de
 
     for (k = da->tok_first; k < da->tok_end; k++) {
         const struct lean_tok *t = &bp->toks[k];
-        if (t->span.start == da->name.start && t->span.end == da->name.end)
+        if (t->start == da->name.start && t->end == da->name.end)
             break;
     }
     if (k >= da->tok_end)
@@ -774,7 +776,7 @@ read_attr(struct blueprint *bp, size_t di, size_t ci, size_t ai, const struct de
         a->target = *target;
         a->target_name = bp_strndup(bp, bp->text + target->start, target->end - target->start);
     }
-    a->keyword = bp->toks[kw].span;
+    a->keyword = one_span(bp, kw);
     a->trace = tok_is(bp, kw, "blueprint?");
     a->via_to_additive = via;
     a->label = "";
@@ -797,6 +799,7 @@ static void
 read_attr_cmd(struct blueprint *bp, size_t ci, const struct decl_cmd *cmd)
 {
     size_t end = cmd->tok_end, open, close, tgt, k, entry = 0;
+    struct lean_span target_span;
     const struct lean_span *target = NULL;
 
     open = skip_comments(bp, cmd->tok_first + 1, end);
@@ -807,7 +810,7 @@ read_attr_cmd(struct blueprint *bp, size_t ci, const struct decl_cmd *cmd)
         return;
     tgt = skip_comments(bp, close + 1, end);
     if (tgt < end && bp->toks[tgt].kind == LEAN_TOK_IDENT)
-        target = &bp->toks[tgt].span;
+        target_span = one_span(bp, tgt), target = &target_span;
     for (k = open + 1; k < close; entry++) {
         size_t first = skip_comments(bp, k, close), e, last = first;
         int depth = 0;
@@ -826,7 +829,7 @@ read_attr_cmd(struct blueprint *bp, size_t ci, const struct decl_cmd *cmd)
         if (first < e) {
             memset(&da, 0, sizeof da);
             da.span = tok_span(bp, first, last);
-            da.name = bp->toks[first].span;
+            da.name = one_span(bp, first);
             da.tok_first = first;
             da.tok_end = e;
             read_attr(bp, SIZE_MAX, ci, entry, &da, target);

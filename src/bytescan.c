@@ -81,6 +81,16 @@ bytescan_nul_or_high_portable(const char *text, size_t i, size_t n)
 }
 
 size_t
+bytescan_utf16_units_portable(const char *text, size_t i, size_t n)
+{
+    const unsigned char *s = (const unsigned char *)text;
+    size_t units = 0;
+    for (; i < n; i++)
+        units += s[i] < 0x80 ? 1 : (s[i] & 0xC0) == 0x80 ? 0 : s[i] >= 0xF0 ? 2 : 1;
+    return units;
+}
+
+size_t
 bytescan_all3_portable(const char *s, size_t i, size_t n, unsigned char a, unsigned char b,
                        unsigned char c, uint32_t *pos, size_t max, size_t *next)
 {
@@ -233,6 +243,22 @@ bytescan_all_nl_or_high(const char *s, size_t i, size_t n, uint32_t *pos, size_t
     return scan_all(&set, s, i, n, pos, max, next);
 }
 
+size_t
+bytescan_utf16_units(const char *s, size_t i, size_t n)
+{
+    /* as signed bytes: continuation bytes are [-128, -65], 4-byte leads [-16, -9] and up */
+    const __m128i cont = _mm_set1_epi8(-64), four = _mm_set1_epi8(-17), zero = _mm_setzero_si128();
+    size_t units = 0;
+    for (; i + 16 <= n; i += 16) {
+        __m128i v = load16(s + i);
+        unsigned c = (unsigned)_mm_movemask_epi8(_mm_cmplt_epi8(v, cont));
+        unsigned f = (unsigned)_mm_movemask_epi8(
+            _mm_and_si128(_mm_cmpgt_epi8(v, four), _mm_cmplt_epi8(v, zero)));
+        units += 16 - (size_t)__builtin_popcount(c) + (size_t)__builtin_popcount(f);
+    }
+    return units + bytescan_utf16_units_portable(s, i, n);
+}
+
 #else
 
 size_t
@@ -253,6 +279,12 @@ size_t
 bytescan_nul_or_high(const char *s, size_t i, size_t n)
 {
     return bytescan_nul_or_high_portable(s, i, n);
+}
+
+size_t
+bytescan_utf16_units(const char *s, size_t i, size_t n)
+{
+    return bytescan_utf16_units_portable(s, i, n);
 }
 
 #endif

@@ -852,25 +852,25 @@ check_comments(struct ctx *c)
     bool header_seen = false;
     for (size_t ci = 0; ci < ncom; ci++) {
         const struct lean_tok *t = &toks[com[ci]];
-        if (t->kind == LEAN_TOK_MOD_DOC && !header_seen && t->span.start < header_end) {
+        if (t->kind == LEAN_TOK_MOD_DOC && !header_seen && t->start < header_end) {
             header_seen = true;
             continue;
         }
-        while (ai < nallowed && allowed[ai] < t->span.start)
+        while (ai < nallowed && allowed[ai] < t->start)
             ai++;
-        if (t->kind == LEAN_TOK_DOC_COMMENT && ai < nallowed && allowed[ai] == t->span.start)
+        if (t->kind == LEAN_TOK_DOC_COMMENT && ai < nallowed && allowed[ai] == t->start)
             continue;
-        struct lsp_range r = t->span.range;
+        struct lsp_range r = lean_lex_tok_span(lx, t).range;
         size_t run = 1;
         if (t->kind == LEAN_TOK_LINE_COMMENT && (t->flags & LEAN_TOK_F_LINE_FIRST)) {
             /* a block of `--` lines is one finding, not one per line */
             while (ci + 1 < ncom && com[ci + 1] == com[ci] + 1 &&
                    toks[com[ci + 1]].kind == LEAN_TOK_LINE_COMMENT &&
                    (toks[com[ci + 1]].flags & LEAN_TOK_F_LINE_FIRST) &&
-                   toks[com[ci + 1]].span.range.start.line == r.end.line + 1) {
+                   toks[com[ci + 1]].line == r.end.line + 1) {
                 ci++;
                 run++;
-                r.end = toks[com[ci]].span.range.end;
+                r.end = lean_lex_tok_span(lx, &toks[com[ci]]).range.end;
             }
         }
         const char *what = t->kind == LEAN_TOK_LINE_COMMENT    ? "line comment"

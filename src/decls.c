@@ -372,24 +372,26 @@ line_first(const struct decls *d, size_t i)
 static inline bool
 col0(const struct decls *d, size_t i)
 {
-    return line_first(d, i) && d->toks[i].span.range.start.character == 0;
+    return line_first(d, i) && lean_lex_tok_col0(d->lx, &d->toks[i]);
 }
 
 static inline bool
 same_line(const struct decls *d, size_t a, size_t b)
 {
-    return d->toks[a].span.range.end.line == d->toks[b].span.range.start.line;
+    return lean_lex_tok_end_line(d->lx, &d->toks[a]) == d->toks[b].line;
+}
+
+/* Token i's span (its LSP range from the line index). */
+static inline struct lean_span
+tok_span(const struct decls *d, size_t i)
+{
+    return lean_lex_tok_span(d->lx, &d->toks[i]);
 }
 
 static struct lean_span
 span_of(const struct decls *d, size_t first, size_t last_incl)
 {
-    struct lean_span s;
-    s.start = d->toks[first].span.start;
-    s.end = d->toks[last_incl].span.end;
-    s.range.start = d->toks[first].span.range.start;
-    s.range.end = d->toks[last_incl].span.range.end;
-    return s;
+    return lean_lex_toks_span(d->lx, &d->toks[first], &d->toks[last_incl]);
 }
 
 /* An empty span at the end of token i (or the start of the text without one). */
@@ -399,8 +401,9 @@ span_after(const struct decls *d, size_t i)
     struct lean_span s;
     memset(&s, 0, sizeof s);
     if (i < d->ntoks) {
-        s.start = s.end = d->toks[i].span.end;
-        s.range.start = s.range.end = d->toks[i].span.range.end;
+        struct lean_span t = tok_span(d, i);
+        s.start = s.end = t.end;
+        s.range.start = s.range.end = t.range.end;
     }
     return s;
 }
@@ -411,8 +414,9 @@ span_before(const struct decls *d, size_t i)
     struct lean_span s;
     memset(&s, 0, sizeof s);
     if (i < d->ntoks) {
-        s.start = s.end = d->toks[i].span.start;
-        s.range.start = s.range.end = d->toks[i].span.range.start;
+        struct lean_span t = tok_span(d, i);
+        s.start = s.end = t.start;
+        s.range.start = s.range.end = t.range.start;
     }
     return s;
 }
@@ -693,7 +697,7 @@ push_ref(struct decls *d, struct decl_ref **pool, size_t *n, size_t *alloc, size
     }
     r = &(*pool)[(*n)++];
     r->tok = (uint32_t)k;
-    r->head = namekey_ref_head(d->text + t->span.start, t->span.end - t->span.start);
+    r->head = namekey_ref_head(d->text + t->start, t->end - t->start);
 }
 
 /* ---- the declaration reader ---- */
@@ -806,7 +810,7 @@ read_attr_block(struct decls *d, struct decl *x, size_t i, size_t end, size_t *l
                     if (nx <= last && d->toks[nx].kind == LEAN_TOK_IDENT)
                         nm = nx;
                 }
-                a->name = d->toks[nm].span;
+                a->name = tok_span(d, nm);
                 x->nattrs++;
             }
             first = SIZE_MAX;
@@ -857,7 +861,7 @@ classify_body(struct decls *d, struct decl *x, size_t body_first, size_t end,
         int kf = kw_at(d, first);
         if (kf == KW_SORRY || kf == KW_SORRY_USING) {
             x->malformed = DECL_MALFORMED_TERM_SORRY;
-            x->placeholder = d->toks[first].span;
+            x->placeholder = tok_span(d, first);
             return;
         }
     }
@@ -877,7 +881,7 @@ classify_body(struct decls *d, struct decl *x, size_t body_first, size_t end,
         while (by_tok > 0 && d->kws[by_tok] != KW_BY)
             by_tok--;
         if (kf == KW_SORRY && n_code == 1) {
-            x->placeholder = d->toks[first].span;
+            x->placeholder = tok_span(d, first);
             if (same_line(d, by_tok, first)) {
                 x->malformed = DECL_MALFORMED_SAME_LINE;
             } else {
@@ -891,13 +895,13 @@ classify_body(struct decls *d, struct decl *x, size_t body_first, size_t end,
             for (k = first; k < end; k++) {
                 if (is_comment(&d->toks[k]))
                     continue;
-                if (d->toks[k].span.start >= d->usings[using0].list.end) {
+                if (d->toks[k].start >= d->usings[using0].list.end) {
                     after = k;
                     break;
                 }
             }
             if (after == SIZE_MAX) {
-                x->placeholder = d->toks[first].span;
+                x->placeholder = tok_span(d, first);
                 if (same_line(d, by_tok, first))
                     x->malformed = DECL_MALFORMED_SAME_LINE;
                 else
@@ -931,7 +935,7 @@ read_using(struct decls *d, size_t k, size_t end)
     memset(u, 0, sizeof *u);
     d->using_names0[d->nusings] = d->nunames;
     d->nusings++;
-    u->keyword = d->toks[k].span;
+    u->keyword = tok_span(d, k);
     u->list = span_after(d, k);
     if (j >= end || !tok_text_is(d, j, "["))
         return;
@@ -945,7 +949,7 @@ read_using(struct decls *d, size_t k, size_t end)
         if (lean_tok_is_comment(t->kind)) {
             if (!u->has_comment) {
                 u->has_comment = true;
-                u->comment = t->span;
+                u->comment = tok_span(d, m);
             }
         } else if (t->kind == LEAN_TOK_IDENT && d->kws[m] != KW_SORRY &&
                    d->kws[m] != KW_SORRY_USING) {
@@ -1011,7 +1015,7 @@ read_decl(struct decls *d, size_t i)
             if (!x.has_doc) {
                 x.has_doc = true;
                 x.doc_tok = k;
-                x.doc = d->toks[k].span;
+                x.doc = tok_span(d, k);
             }
             k++;
         } else if (kk == KW_ATTR_OPEN) {
@@ -1026,7 +1030,7 @@ read_decl(struct decls *d, size_t i)
             DECLS_GROW(d->mods, d->nmods, d->amods);
             m = &d->mods[d->nmods++];
             m->mod = mod_flag(kk);
-            m->span = d->toks[k].span;
+            m->span = tok_span(d, k);
             x.modifiers |= m->mod;
             x.nmods++;
             k++;
@@ -1058,7 +1062,7 @@ read_decl(struct decls *d, size_t i)
     }
     x.kind = kind_of_kw(kk);
     x.keyword = keyword_name(kk);
-    x.keyword_span = d->toks[kwi].span;
+    x.keyword_span = tok_span(d, kwi);
     k = kwi + 1;
     if (kk == KW_CLASS) {
         size_t nx = next_code(d, k);
@@ -1074,8 +1078,8 @@ read_decl(struct decls *d, size_t i)
         }
     } else if (!kw_is_decl(kk)) {
         x.kind = DECL_KIND_OTHER;
-        x.keyword = decls_keep(d, xstrndup(d->text + d->toks[kwi].span.start,
-                                           d->toks[kwi].span.end - d->toks[kwi].span.start));
+        x.keyword = decls_keep(d, xstrndup(d->text + d->toks[kwi].start,
+                                           d->toks[kwi].end - d->toks[kwi].start));
     }
     end = scan_to_start(d, k, SCAN_DECL);
     last = last_code_before(d, i, end);
@@ -1098,7 +1102,7 @@ read_decl(struct decls *d, size_t i)
         size_t nx = next_code(d, k);
         if (nx < e && d->toks[nx].kind == LEAN_TOK_IDENT && d->kws[nx] == KW_NONE) {
             x.has_name = true;
-            x.name_span = d->toks[nx].span;
+            x.name_span = tok_span(d, nx);
             x.name = decls_keep(d, xstrndup(d->text + x.name_span.start,
                                             x.name_span.end - x.name_span.start));
             x.full_name = decls_keep(d, full_name_of(d, x.name_span.start, x.name_span.end));
@@ -1133,10 +1137,10 @@ read_decl(struct decls *d, size_t i)
                 } else if (kt == KW_ASSIGN) {
                     size_t nx = next_code(d, k + 1);
                     x.has_assign = true;
-                    x.assign = d->toks[k].span;
+                    x.assign = tok_span(d, k);
                     if (nx < e && d->kws[nx] == KW_BY) {
                         x.body_kind = DECL_BODY_TACTIC;
-                        x.by = d->toks[nx].span;
+                        x.by = tok_span(d, nx);
                         body_first = nx + 1;
                     } else {
                         x.body_kind = DECL_BODY_TERM;
@@ -1276,7 +1280,7 @@ read_decl(struct decls *d, size_t i)
             sr = &d->sorries[d->nsorries++];
             sr->kind = kt == KW_SORRY ? DECL_SORRY_SORRY
                                       : kt == KW_SORRY_USING ? DECL_SORRY_USING : DECL_SORRY_ADMIT;
-            sr->span = t->span;
+            sr->span = tok_span(d, k);
             sr->tok = k;
             sr->in_body = in_body;
             if (kt == KW_SORRY_USING && in_body)
@@ -1344,7 +1348,7 @@ read_cmd(struct decls *d, size_t i)
     memset(&c, 0, sizeof c);
     c.name = "";
     c.kind = cmd_kind_of(kk);
-    c.keyword = d->toks[i].span;
+    c.keyword = tok_span(d, i);
     c.tok_first = i;
     if (kk == KW_NONCOMPUTABLE) { /* noncomputable section */
         size_t nx = next_code(d, i + 1);
@@ -1358,7 +1362,7 @@ read_cmd(struct decls *d, size_t i)
         if (c.kind != DECL_CMD_MUTUAL && nx < d->ntoks && d->toks[nx].kind == LEAN_TOK_IDENT &&
             d->kws[nx] == KW_NONE && same_line(d, k - 1, nx)) {
             c.has_name = true;
-            c.name_span = d->toks[nx].span;
+            c.name_span = tok_span(d, nx);
             c.name = decls_keep(d, xstrndup(d->text + c.name_span.start,
                                             c.name_span.end - c.name_span.start));
             last = nx;
@@ -1474,8 +1478,8 @@ fix_pointers(struct decls *d)
 static inline int
 kw_of_tok(const char *text, const struct lean_tok *t)
 {
-    const char *s = text + t->span.start;
-    size_t n = t->span.end - t->span.start;
+    const char *s = text + t->start;
+    size_t n = t->end - t->start;
     if (t->kind == LEAN_TOK_IDENT)
         return kw_of_ident(s, n);
     if (t->kind == LEAN_TOK_SYMBOL)
@@ -2088,7 +2092,7 @@ decls_read(struct decls *d, size_t from)
         mark_command(d, i);
         if (kk == KW_EXIT) {
             d->has_exit = true;
-            d->exit = t->span;
+            d->exit = tok_span(d, i);
             read_cmd(d, i);
             break;
         }
@@ -2116,7 +2120,7 @@ decls_read(struct decls *d, size_t from)
         /* a `#exit` ends everything after it */
         if (i < d->ntoks && d->kws[i] == KW_EXIT) {
             d->has_exit = true;
-            d->exit = d->toks[i].span;
+            d->exit = tok_span(d, i);
             read_cmd(d, i);
             break;
         }
@@ -2214,17 +2218,17 @@ decls_kind_name(enum decl_kind kind)
     }
 }
 
-const struct lean_span *
+struct lean_span
 decls_ref_span(const struct decls *d, const struct decl_ref *r)
 {
-    return &d->toks[r->tok].span;
+    return tok_span(d, r->tok);
 }
 
 const char *
 decls_ref_text(const struct decls *d, const struct decl_ref *r, bool last, size_t *len)
 {
     const struct lean_tok *t = &d->toks[r->tok];
-    uint32_t s = last ? t->content_start : t->span.start;
-    *len = t->span.end - s;
+    uint32_t s = last ? t->content_start : t->start;
+    *len = t->end - s;
     return d->text + s;
 }

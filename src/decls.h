@@ -299,7 +299,7 @@ bool decls_exit(const struct decls *d, struct lean_span *at);
 const char *decls_kind_name(enum decl_kind kind);
 
 /* A reference's span: its token's. */
-const struct lean_span *decls_ref_span(const struct decls *d, const struct decl_ref *r);
+struct lean_span decls_ref_span(const struct decls *d, const struct decl_ref *r);
 /* A reference's text (not NUL-terminated): *len bytes at the returned pointer into the
  * lexer's text. With last true, only the last dotted component. */
 const char *decls_ref_text(const struct decls *d, const struct decl_ref *r, bool last,

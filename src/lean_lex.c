@@ -670,11 +670,11 @@ out:
 }
 
 /* Accounts for bytes [from, to) of a token that may hold newlines and non-ASCII: keeps the
- * line, the line's start and adj (UTF-16 units minus bytes so far on the line) current.
- * Plain ASCII between them is skipped in blocks (bytescan.h: docstrings are long). */
+ * line and the line's start current, and marks the lines holding non-ASCII bytes (their
+ * columns need a scan). Plain ASCII between them is skipped in blocks (bytescan.h:
+ * docstrings are long). */
 static void
-lex_account(struct lean_lex *lx, uint32_t from, uint32_t to, uint32_t *line, uint32_t *ls,
-            int64_t *adj)
+lex_account(struct lean_lex *lx, uint32_t from, uint32_t to, uint32_t *line, uint32_t *ls)
 {
     const unsigned char *t = (const unsigned char *)lx->text;
     uint32_t pos[64];
@@ -686,22 +686,18 @@ lex_account(struct lean_lex *lx, uint32_t from, uint32_t to, uint32_t *line, uin
             if (t[p] == '\n') {
                 (*line)++;
                 *ls = p + 1;
-                *adj = 0;
                 lex_add_line(lx, p + 1);
             } else {
-                *adj += (int64_t)lex_units(t[p]) - 1;
                 lx->wide[lx->nlines - 1] = 1;
             }
         }
     }
 }
 
-/* Where the token loop is: the next byte, the position bookkeeping (a column is offset -
- * line start + adj, so ASCII bytes outside comments and strings cost nothing), the flags the
+/* Where the token loop is: the next byte, its line and the line's start, the flags the
  * next token inherits, and the `»` memo. */
 struct lex_state {
     uint32_t i, line, ls, last_line;
-    int64_t adj;
     bool have_prev;  /* a token precedes i (else the next one is LINE_FIRST) */
     unsigned spaced; /* LEAN_TOK_F_SPACE_BEFORE when white space precedes i */
     struct lex_guil guil;
@@ -729,7 +725,6 @@ lex_loop(struct lean_lex *lx, struct lex_state *st, struct lex_resync *rs)
 {
     const unsigned char *t = (const unsigned char *)lx->text;
     uint32_t i = st->i, n = lx->len, line = st->line, ls = st->ls, last_line = st->last_line;
-    int64_t adj = st->adj;
     bool have_prev = st->have_prev;
     unsigned spaced = st->spaced;
     struct lex_guil guil = st->guil; /* locals: kept in registers */
@@ -745,7 +740,6 @@ lex_loop(struct lean_lex *lx, struct lex_state *st, struct lex_resync *rs)
                 i++;
                 line++;
                 ls = i;
-                adj = 0;
                 lex_add_line(lx, i);
                 continue;
             }
@@ -758,7 +752,7 @@ lex_loop(struct lean_lex *lx, struct lex_state *st, struct lex_resync *rs)
             /* a line wholly after the edit: the old tokens from here on are these */
             size_t j = lex_find_start(rs->old, rs->from, (uint32_t)((int64_t)i - rs->delta));
             if (j < rs->old->ntoks && (rs->old->toks[j].flags & LEAN_TOK_F_LINE_FIRST) &&
-                (int64_t)rs->old->lines[rs->old->toks[j].span.range.start.line] + rs->delta >=
+                (int64_t)rs->old->lines[rs->old->toks[j].line] + rs->delta >=
                     (int64_t)rs->new_end) {
                 rs->resync = j;
                 break;
@@ -770,9 +764,8 @@ lex_loop(struct lean_lex *lx, struct lex_state *st, struct lex_resync *rs)
         lex_one(t, n, i, tok, &e, &wide, &guil);
         if (e > n)
             e = n; /* an escape at the very end */
-        tok->span.start = i;
-        tok->span.range.start.line = line;
-        tok->span.range.start.character = (uint32_t)(i - ls + adj);
+        tok->start = i;
+        tok->line = line;
         if (!have_prev || line > last_line)
             tok->flags |= LEAN_TOK_F_LINE_FIRST;
         have_prev = true;
@@ -780,29 +773,22 @@ lex_loop(struct lean_lex *lx, struct lex_state *st, struct lex_resync *rs)
         case LEAN_TOK_NUMBER:
             break;
         case LEAN_TOK_IDENT:
-            if (wide) {
-                /* non-ASCII letters, or a `«…»` part, which may span lines */
-                lex_account(lx, i, e, &line, &ls, &adj);
-                break;
-            }
+            if (wide) /* non-ASCII letters, or a `«…»` part, which may span lines */
+                lex_account(lx, i, e, &line, &ls);
             break;
         case LEAN_TOK_SYMBOL:
         case LEAN_TOK_UNKNOWN:
-            /* one line; only non-ASCII bytes change the column */
+            /* one line; a non-ASCII byte makes its columns need a scan */
             if (b >= 0x80 || wide)
-                for (uint32_t k = i; k < e; k++)
-                    if (t[k] >= 0x80) {
-                        adj += (int64_t)lex_units(t[k]) - 1;
-                        lx->wide[lx->nlines - 1] = 1;
-                    }
+                lx->wide[lx->nlines - 1] = 1;
             break;
         default:
-            lex_account(lx, i, e, &line, &ls, &adj);
+            lex_account(lx, i, e, &line, &ls);
             break;
         }
-        tok->span.end = e;
-        tok->span.range.end.line = line;
-        tok->span.range.end.character = (uint32_t)(e - ls + adj);
+        tok->end = e;
+        tok->lines = line - tok->line < LEAN_TOK_MANY_LINES ? (uint16_t)(line - tok->line)
+                                                            : (uint16_t)LEAN_TOK_MANY_LINES;
         if (tok->content_end > e)
             tok->content_end = e;
         if (tok->content_start > tok->content_end)
@@ -826,7 +812,6 @@ lex_loop(struct lean_lex *lx, struct lex_state *st, struct lex_resync *rs)
     st->line = line;
     st->ls = ls;
     st->last_line = last_line;
-    st->adj = adj;
     st->have_prev = have_prev;
     st->spaced = spaced;
     st->guil = guil;
@@ -869,12 +854,12 @@ lex_find_start(const struct lean_lex *lx, size_t lo, uint32_t off)
     size_t hi = lx->ntoks;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (lx->toks[mid].span.start < off)
+        if (lx->toks[mid].start < off)
             lo = mid + 1;
         else
             hi = mid;
     }
-    return lo < lx->ntoks && lx->toks[lo].span.start == off ? lo : lx->ntoks;
+    return lo < lx->ntoks && lx->toks[lo].start == off ? lo : lx->ntoks;
 }
 
 /* True when s[lo, hi) holds a byte >= 0x80 (clamped to n). */
@@ -920,22 +905,22 @@ lex_lower_bound(const uint32_t *a, size_t lo, size_t hi, size_t v)
 static inline struct lean_tok
 lex_moved(struct lean_tok tk, uint32_t db, uint32_t dl)
 {
-    tk.span.start += db;
-    tk.span.end += db;
+    tk.start += db;
+    tk.end += db;
     tk.content_start += db;
     tk.content_end += db;
-    tk.span.range.start.line += dl;
-    tk.span.range.end.line += dl;
+    tk.line += dl;
     return tk;
 }
 
 /* Moves n tokens from src to dst (overlapping: dst after src goes from the end, before it
- * from the start), each by db bytes and dl lines. Two tokens are twenty 32-bit words, five
+ * from the start), each by db bytes and dl lines. Two tokens are twelve 32-bit words, three
  * SSE2 vectors with the adds laid out once; both tokens are loaded before either is stored,
  * so a move by a single token stays right. */
 #if defined(__SSE2__)
-_Static_assert(sizeof(struct lean_tok) == 40 && offsetof(struct lean_tok, span) == 8 &&
-                   offsetof(struct lean_tok, content_start) == 32,
+_Static_assert(sizeof(struct lean_tok) == 24 && offsetof(struct lean_tok, line) == 4 &&
+                   offsetof(struct lean_tok, start) == 8 &&
+                   offsetof(struct lean_tok, content_start) == 16,
                "lex_move_tokens() knows the token's layout");
 #endif
 static void
@@ -945,24 +930,19 @@ lex_move_tokens(struct lean_tok *dst, const struct lean_tok *src, size_t n, uint
     size_t q = 0;
     bool right = dst > src;
 #if defined(__SSE2__)
-    /* words: kind flags start end sline schar eline echar cstart cend, twice */
-    const __m128i a0 = _mm_setr_epi32(0, 0, (int)db, (int)db);
-    const __m128i a1 = _mm_setr_epi32((int)dl, 0, (int)dl, 0);
-    const __m128i a2 = _mm_setr_epi32((int)db, (int)db, 0, 0);
-    const __m128i a3 = _mm_setr_epi32((int)db, (int)db, (int)dl, 0);
-    const __m128i a4 = _mm_setr_epi32((int)dl, 0, (int)db, (int)db);
+    /* words: (kind flags lines) line start end cstart cend, twice */
+    const __m128i a0 = _mm_setr_epi32(0, (int)dl, (int)db, (int)db);
+    const __m128i a1 = _mm_setr_epi32((int)db, (int)db, 0, (int)dl);
+    const __m128i a2 = _mm_set1_epi32((int)db);
     for (; q + 2 <= n; q += 2) {
         size_t at = right ? n - q - 2 : q;
         const __m128i *from = (const __m128i *)(const void *)(src + at);
         __m128i *to = (__m128i *)(void *)(dst + at);
         __m128i v0 = _mm_loadu_si128(from), v1 = _mm_loadu_si128(from + 1);
-        __m128i v2 = _mm_loadu_si128(from + 2), v3 = _mm_loadu_si128(from + 3);
-        __m128i v4 = _mm_loadu_si128(from + 4);
+        __m128i v2 = _mm_loadu_si128(from + 2);
         _mm_storeu_si128(to, _mm_add_epi32(v0, a0));
         _mm_storeu_si128(to + 1, _mm_add_epi32(v1, a1));
         _mm_storeu_si128(to + 2, _mm_add_epi32(v2, a2));
-        _mm_storeu_si128(to + 3, _mm_add_epi32(v3, a3));
-        _mm_storeu_si128(to + 4, _mm_add_epi32(v4, a4));
     }
 #endif
     for (; q < n; q++) {
@@ -1012,15 +992,15 @@ lean_lex_update(struct lean_lex *old, const char *text, size_t len, size_t start
     size_t k = 0, lo = 0, hi = old->ntoks;
     while (lo < hi) { /* the first token ending after r */
         size_t mid = lo + (hi - lo) / 2;
-        if (old->toks[mid].span.end <= r)
+        if (old->toks[mid].end <= r)
             lo = mid + 1;
         else
             hi = mid;
     }
     k = lo;
-    if (k < old->ntoks && old->toks[k].span.start < r)
-        r = old->toks[k].span.start;
-    rline = k < old->ntoks && old->toks[k].span.start == r ? old->toks[k].span.range.start.line
+    if (k < old->ntoks && old->toks[k].start < r)
+        r = old->toks[k].start;
+    rline = k < old->ntoks && old->toks[k].start == r ? old->toks[k].line
                                                            : lean_lex_pos(old, r).line;
 
     /* the new lexer: the old one's prefix of lines, a fresh token loop from r into a side
@@ -1052,17 +1032,10 @@ lean_lex_update(struct lean_lex *old, const char *text, size_t len, size_t start
     side.toks = xreallocarray(NULL, side.atoks, sizeof *side.toks);
     struct lex_state st = {.i = r, .line = rline, .ls = lx->lines[rline], .guil = {1, 0}};
     st.have_prev = k > 0;
-    st.last_line = k > 0 ? old->toks[k - 1].span.range.end.line : 0;
-    st.spaced = k < old->ntoks && old->toks[k].span.start == r
+    st.last_line = k > 0 ? lean_lex_tok_end_line(old, &old->toks[k - 1]) : 0;
+    st.spaced = k < old->ntoks && old->toks[k].start == r
                     ? (old->toks[k].flags & LEAN_TOK_F_SPACE_BEFORE)
                     : (r == 0 || lex_is_space((unsigned char)text[r - 1]) ? LEAN_TOK_F_SPACE_BEFORE : 0);
-    {
-        /* adj at r: UTF-16 units minus bytes on the line before r */
-        int64_t adj = 0;
-        for (uint32_t b = st.ls; b < r; b++)
-            adj += (int64_t)lex_units((unsigned char)text[b]) - 1;
-        st.adj = adj;
-    }
     struct lex_resync rs = {old, k, (uint32_t)new_end, (int64_t)new_end - (int64_t)old_end,
                             SIZE_MAX};
     /* the side lexer's own token indices start at 0: side.ntoks counts relexed tokens */
@@ -1078,7 +1051,7 @@ lean_lex_update(struct lean_lex *old, const char *text, size_t len, size_t start
     int64_t dline = 0;
     if (j < old->ntoks) {
         /* the resync line: the same bytes; its number and the rest move */
-        uint32_t oline = old->toks[j].span.range.start.line;
+        uint32_t oline = old->toks[j].line;
         dline = (int64_t)st.line - (int64_t)oline;
         lx->wide[lx->nlines - 1] = old->wide[oline];
         uint32_t more = old->nlines - oline - 1;
@@ -1209,7 +1182,7 @@ bool
 lean_lex_tok_is(const struct lean_lex *lx, const struct lean_tok *t, const char *s)
 {
     size_t n = strlen(s);
-    return t->span.end - t->span.start == n && memcmp(lx->text + t->span.start, s, n) == 0;
+    return t->end - t->start == n && memcmp(lx->text + t->start, s, n) == 0;
 }
 
 size_t
@@ -1272,6 +1245,53 @@ lex_line_in(const struct lean_lex *lx, uint32_t off, uint32_t lo, uint32_t hi)
             hi = mid;
     }
     return lo;
+}
+
+/* The position of byte o (<= len) on line (known). */
+static inline struct lsp_pos
+lex_pos_on(const struct lean_lex *lx, uint32_t o, uint32_t line)
+{
+    struct lsp_pos p = {line, o - lx->lines[line]};
+    if (lx->wide[line])
+        p.character = (uint32_t)bytescan_utf16_units(lx->text, lx->lines[line], o);
+    return p;
+}
+
+uint32_t
+lean_lex_tok_end_line(const struct lean_lex *lx, const struct lean_tok *t)
+{
+    if (t->lines < LEAN_TOK_MANY_LINES)
+        return t->line + t->lines;
+    return lex_line_in(lx, t->end, t->line, lx->nlines);
+}
+
+struct lean_span
+lean_lex_tok_span(const struct lean_lex *lx, const struct lean_tok *t)
+{
+    struct lean_span s;
+    s.start = t->start;
+    s.end = t->end;
+    s.range.start = lex_pos_on(lx, t->start, t->line);
+    s.range.end = lex_pos_on(lx, t->end, lean_lex_tok_end_line(lx, t));
+    return s;
+}
+
+struct lean_span
+lean_lex_toks_span(const struct lean_lex *lx, const struct lean_tok *first,
+                   const struct lean_tok *last)
+{
+    struct lean_span s;
+    s.start = first->start;
+    s.end = last->end;
+    s.range.start = lex_pos_on(lx, first->start, first->line);
+    s.range.end = lex_pos_on(lx, last->end, lean_lex_tok_end_line(lx, last));
+    return s;
+}
+
+bool
+lean_lex_tok_col0(const struct lean_lex *lx, const struct lean_tok *t)
+{
+    return t->start == lx->lines[t->line];
 }
 
 /* The position of byte o (<= len), whose line is in [lo, hi). */
@@ -1345,13 +1365,13 @@ lean_lex_span(const struct lean_lex *lx, size_t start, size_t end)
 struct lean_span
 lean_lex_span_in(const struct lean_lex *lx, const struct lean_tok *t, size_t start, size_t end)
 {
-    if (start < t->span.start)
-        start = t->span.start;
-    if (start > t->span.end)
-        start = t->span.end;
-    if (end > t->span.end)
-        end = t->span.end;
-    return lex_span_in(lx, start, end, t->span.range.start.line, t->span.range.end.line + 1);
+    if (start < t->start)
+        start = t->start;
+    if (start > t->end)
+        start = t->end;
+    if (end > t->end)
+        end = t->end;
+    return lex_span_in(lx, start, end, t->line, lean_lex_tok_end_line(lx, t) + 1);
 }
 
 struct lean_span

@@ -2,7 +2,8 @@
  * lean_lex: a Lean 4 lexer that knows where every token is (shared/lean-lsp-facts.md §9).
  *
  * One pass over the text produces one array of tokens, comments included, each with its
- * byte offsets and its LSP range (0-based line, UTF-16 columns; position.h). It owns the
+ * byte offsets and first line; its LSP range (0-based line, UTF-16 columns; position.h)
+ * comes from the line index, lean_lex_tok_span(). It owns the
  * token array and a line-start index; it does not own the text (borrowed: it must outlive
  * the lexer and stay unchanged). It knows nothing about commands or declarations: that is
  * decls (decls.h) and blueprint (blueprint.h), which read the tokens through this header.
@@ -66,13 +67,20 @@ enum lean_tok_kind {
 #define LEAN_TOK_F_LINE_FIRST   0x02u /* first token on its line (only blanks before it) */
 #define LEAN_TOK_F_SPACE_BEFORE 0x04u /* preceded by whitespace, or first in the text */
 
-/* One token. Public, read-only: callers index the lexer's array. */
+/* One token. Public, read-only: callers index the lexer's array. 24 bytes: a token holds
+ * its first line but no columns; lean_lex_tok_span() gives its LSP range from the line
+ * index (columns cost a scan only on lines holding non-ASCII bytes). */
+#define LEAN_TOK_MANY_LINES 0xFFFFu /* lean_tok.lines: this many line breaks or more */
 struct lean_tok {
-    enum lean_tok_kind kind;
-    unsigned flags;         /* LEAN_TOK_F_* */
-    struct lean_span span;  /* the whole token, delimiters included */
+    uint8_t kind;           /* enum lean_tok_kind */
+    uint8_t flags;          /* LEAN_TOK_F_* */
+    uint16_t lines;         /* line breaks inside the token (LEAN_TOK_MANY_LINES: count
+                             * them) */
+    uint32_t line;          /* the line of start (0-based) */
+    uint32_t start;         /* byte offset of the first byte (delimiters included) */
+    uint32_t end;           /* byte offset just past the last byte */
     uint32_t content_start; /* byte offsets of the content (see the kinds); for the kinds */
-    uint32_t content_end;   /* that name none, the same as span.start, span.end */
+    uint32_t content_end;   /* that name none, the same as start, end */
 };
 
 struct lean_lex;
@@ -116,6 +124,15 @@ const struct lean_tok *lean_lex_tokens(const struct lean_lex *lx);
 const struct lean_tok *lean_lex_tok(const struct lean_lex *lx, size_t i);
 /* True for the kinds that are comments (line, block, doc, module doc). */
 bool lean_tok_is_comment(enum lean_tok_kind kind);
+/* Token t's span: its bytes and its LSP range. */
+struct lean_span lean_lex_tok_span(const struct lean_lex *lx, const struct lean_tok *t);
+/* The span from token first's start to token last's end (first <= last). */
+struct lean_span lean_lex_toks_span(const struct lean_lex *lx, const struct lean_tok *first,
+                                    const struct lean_tok *last);
+/* The line of token t's end (its range's end.line). */
+uint32_t lean_lex_tok_end_line(const struct lean_lex *lx, const struct lean_tok *t);
+/* True when token t is the first of its line at column 0. */
+bool lean_lex_tok_col0(const struct lean_lex *lx, const struct lean_tok *t);
 /* True when token t's bytes equal the NUL-terminated word s ("def", ":=", "#exit"). */
 bool lean_lex_tok_is(const struct lean_lex *lx, const struct lean_tok *t, const char *s);
 /* The token indices of every comment (line, block, doc, module doc), in text order; *n of

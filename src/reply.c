@@ -328,17 +328,17 @@ forbidden(const char *text, bool allow_native_decide, bool in_script, const char
                 !(allow_native_decide && strcmp(words[k], "native_decide") == 0))
                 why = xasprintf("the %s uses `%s` (line %u): a proof must be complete and may "
                                 "not add axioms; give a real proof",
-                                where, words[k], t->span.range.start.line + 1);
+                                where, words[k], t->line + 1);
         for (size_t k = 0; in_script && decls[k] && !why; k++)
             if (lean_lex_tok_is(lx, t, decls[k]) && (t->flags & LEAN_TOK_F_LINE_FIRST))
                 why = xasprintf("the %s starts a new command `%s` (line %u): the edit may only "
                                 "replace the proof body of the node",
-                                where, decls[k], t->span.range.start.line + 1);
+                                where, decls[k], t->line + 1);
         if (!why && in_script && (t->flags & LEAN_TOK_F_LINE_FIRST) &&
             lean_lex_tok_is(lx, t, "@["))
             why = xasprintf("the %s starts a new declaration (line %u): the edit may only "
                             "replace the proof body of the node",
-                            where, t->span.range.start.line + 1);
+                            where, t->line + 1);
     }
     lean_lex_free(lx);
     return why;

@@ -148,9 +148,19 @@ check_relex(const char *before, size_t blen, const char *text, size_t len, size_
         for (size_t i = 0; i < n; i++)
             if (memcmp(lean_lex_tok(up, i), lean_lex_tok(fresh, i), sizeof(struct lean_tok)) != 0)
                 FAIL("relex: token %zu differs (bytes %u-%u, from scratch %u-%u; edit [%zu, %zu) -> "
-                     "[%zu, %zu))", i, lean_lex_tok(up, i)->span.start, lean_lex_tok(up, i)->span.end,
-                     lean_lex_tok(fresh, i)->span.start, lean_lex_tok(fresh, i)->span.end, start,
+                     "[%zu, %zu))", i, lean_lex_tok(up, i)->start, lean_lex_tok(up, i)->end,
+                     lean_lex_tok(fresh, i)->start, lean_lex_tok(fresh, i)->end, start,
                      old_end, start, new_end);
+    for (size_t i = 0; i < n; i++) {
+        /* the columns, from each lexer's line index (its lines' non-ASCII marks) */
+        struct lean_span a = lean_lex_tok_span(up, lean_lex_tok(up, i));
+        struct lean_span b = lean_lex_tok_span(fresh, lean_lex_tok(fresh, i));
+        if (memcmp(&a, &b, sizeof a) != 0)
+            FAIL("relex: token %zu at %u:%u-%u:%u, from scratch %u:%u-%u:%u", i,
+                 a.range.start.line, a.range.start.character, a.range.end.line,
+                 a.range.end.character, b.range.start.line, b.range.start.character,
+                 b.range.end.line, b.range.end.character);
+    }
     if (lean_lex_line_count(up) != lean_lex_line_count(fresh))
         FAIL("relex: %u lines, from scratch %u", lean_lex_line_count(up), lean_lex_line_count(fresh));
     for (uint32_t l = 0; l < lean_lex_line_count(up); l++)

@@ -84,12 +84,13 @@ check_ref(const struct decls *d, const struct decl_ref *r)
 {
     CHECK(r->tok < lean_lex_count(g_lx));
     const struct lean_tok *t = lean_lex_tok(g_lx, r->tok);
-    CHECK(t->kind == LEAN_TOK_IDENT && decls_ref_span(d, r) == &t->span);
-    check_span(t->span);
+    struct lean_span sp = lean_lex_tok_span(g_lx, t), rs = decls_ref_span(d, r);
+    CHECK(t->kind == LEAN_TOK_IDENT && memcmp(&rs, &sp, sizeof sp) == 0);
+    check_span(sp);
     size_t n, nlast;
     const char *s = decls_ref_text(d, r, false, &n);
     const char *last = decls_ref_text(d, r, true, &nlast);
-    CHECK(s == lean_lex_text(g_lx) + t->span.start && n == t->span.end - t->span.start);
+    CHECK(s == lean_lex_text(g_lx) + t->start && n == t->end - t->start);
     CHECK(last >= s && last + nlast == s + n);
     CHECK(r->head == namekey_ref_head(s, n));
 }
@@ -224,18 +225,24 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     g_lx = lx;
     for (size_t i = 0; i < lean_lex_count(lx); i++) {
         const struct lean_tok *t = lean_lex_tok(lx, i);
-        CHECK(t->span.start >= prev_end && t->span.start < t->span.end);
-        CHECK(t->span.end <= size);
-        CHECK(t->content_start >= t->span.start && t->content_start <= t->content_end &&
-              t->content_end <= t->span.end);
-        check_span(t->span);
+        struct lean_span ts = lean_lex_tok_span(lx, t);
+        CHECK(t->start >= prev_end && t->start < t->end);
+        CHECK(t->end <= size);
+        CHECK(t->content_start >= t->start && t->content_start <= t->content_end &&
+              t->content_end <= t->end);
+        /* the token's lines are the line index's */
+        CHECK(t->line == lean_lex_pos(lx, t->start).line);
+        CHECK(lean_lex_tok_end_line(lx, t) == lean_lex_pos(lx, t->end).line);
+        if (t->flags & LEAN_TOK_F_LINE_FIRST) /* only blanks before it: ASCII */
+            CHECK(lean_lex_tok_col0(lx, t) == (lean_lex_pos(lx, t->start).character == 0));
+        check_span(ts);
         check_span(lean_lex_content_span(lx, t));
         if (t->kind == LEAN_TOK_IDENT)
-            CHECK(t->content_start == last_part(data, t->span.start, t->span.end) &&
-                  t->content_end == t->span.end);
+            CHECK(t->content_start == last_part(data, t->start, t->end) &&
+                  t->content_end == t->end);
         if (valid)
-            CHECK(lean_lex_offset(lx, t->span.range.start) == t->span.start);
-        prev_end = t->span.end;
+            CHECK(lean_lex_offset(lx, ts.range.start) == t->start);
+        prev_end = t->end;
     }
     for (uint32_t l = 0; l < lean_lex_line_count(lx); l++)
         CHECK(lean_lex_line_start(lx, l) <= size);

@@ -185,11 +185,44 @@ test_all(void)
     is_int(bad, 0, "all: batches of 1 to 80 give every match in order, SIMD and portable");
 }
 
+/* UTF-16 units by a plain loop over the bytes. */
+static size_t
+slow_units(const unsigned char *s, size_t i, size_t n)
+{
+    size_t u = 0;
+    for (; i < n; i++)
+        u += s[i] < 0x80 ? 1 : s[i] < 0xC0 ? 0 : s[i] >= 0xF0 ? 2 : 1;
+    return u;
+}
+
+static void
+test_units(void)
+{
+    unsigned char buf[200];
+    long bad = 0, runs = 0;
+    is_int(bytescan_utf16_units("a\xce\xb1\xf0\x9d\x94\xbd!", 0, 8), 5, "a, α, 𝔽 (2 units), !");
+    for (int round = 0; round < 20000; round++) {
+        size_t n = rnd() % sizeof buf;
+        for (size_t k = 0; k < n; k++) {
+            unsigned r = rnd();
+            buf[k] = r % 3 ? (unsigned char)('a' + r % 26) : (unsigned char)(0x80 + r % 128);
+        }
+        size_t i = n ? rnd() % (n + 1) : 0;
+        size_t want = slow_units(buf, i, n);
+        bad += bytescan_utf16_units((const char *)buf, i, n) != want;
+        bad += bytescan_utf16_units_portable((const char *)buf, i, n) != want;
+        runs += 2;
+    }
+    ok(runs >= 40000, "units: %ld counts compared", runs);
+    is_int(bad, 0, "units: SIMD and portable count every byte class as a plain loop does");
+}
+
 int
 main(void)
 {
     test_cases();
     test_random();
     test_all();
+    test_units();
     return done_testing();
 }

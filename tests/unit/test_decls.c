@@ -157,7 +157,7 @@ test_placeholders(void)
     is_str(ref_text(&x->usings[0].names[0], false), "foo", "first name");
     is_str(ref_text(&x->usings[0].names[1], false), "Bar.baz", "dotted name");
     is_str(ref_text(&x->usings[0].names[1], true), "baz", "last component");
-    is_int(decls_ref_span(ds, &x->usings[0].names[1])->range.start.character, 20, "name column");
+    is_int(decls_ref_span(ds, &x->usings[0].names[1]).range.start.character, 20, "name column");
     is_str(span_text(x->usings[0].list), "[foo, Bar.baz]", "list span");
     ok(!x->usings[0].has_comment, "no comment in list");
 
@@ -253,7 +253,7 @@ test_declarations(void)
     is_str(span_text(x->type), "n + m = m + n", "type");
     is_str(span_text(x->header), "lemma x_lemma (n : ℕ) {m : ℕ} : n + m = m + n", "header");
     is_int(x->nproof_docs, 1, "a docstring inside the proof");
-    is_int(lean_lex_tok(lx, x->proof_docs[0])->span.range.start.line, 5, "proof doc line");
+    is_int(lean_lex_tok(lx, x->proof_docs[0])->line, 5, "proof doc line");
     is_int(x->proof, DECL_PROOF_COMPLETE, "complete proof");
     ok(x->blank_line_before, "first declaration");
 

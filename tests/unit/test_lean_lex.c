@@ -17,6 +17,13 @@ lex(const char *text)
     lx = lean_lex_new(text, strlen(text));
 }
 
+/* A token's span, from the current lexer. */
+static struct lean_span
+sp(const struct lean_tok *t)
+{
+    return lean_lex_tok_span(lx, t);
+}
+
 /* The text of token i (static buffer). */
 static const char *
 tok_text(size_t i)
@@ -26,10 +33,10 @@ tok_text(size_t i)
     size_t n;
     if (!t)
         return "(none)";
-    n = t->span.end - t->span.start;
+    n = t->end - t->start;
     if (n >= sizeof out)
         n = sizeof out - 1;
-    memcpy(out, src + t->span.start, n);
+    memcpy(out, src + t->start, n);
     out[n] = '\0';
     return out;
 }
@@ -81,8 +88,8 @@ test_comments(void)
     is_int(kind(0), LEAN_TOK_DOC_COMMENT, "doc comment kind");
     is_str(content_text(0), " doc /- nested -/ -- not a line comment\n more ", "doc content");
     is_str(tok_text(1), "def", "keyword after docstring");
-    is_int(lean_lex_tok(lx, 1)->span.range.start.line, 1, "def on line 1");
-    is_int(lean_lex_tok(lx, 1)->span.range.start.character, 9, "def at column 9");
+    is_int(sp(lean_lex_tok(lx, 1)).range.start.line, 1, "def on line 1");
+    is_int(sp(lean_lex_tok(lx, 1)).range.start.character, 9, "def at column 9");
 
     lex("/-! # Module\ntext -/\ntheorem");
     is_int(kind(0), LEAN_TOK_MOD_DOC, "module doc kind");
@@ -103,7 +110,7 @@ test_comments(void)
     is_int(kind(1), LEAN_TOK_LINE_COMMENT, "line comment kind");
     is_str(content_text(1), " c \"q\"", "line comment content");
     is_str(tok_text(2), "y", "next line token");
-    is_int(lean_lex_tok(lx, 2)->span.range.start.line, 1, "y on line 1");
+    is_int(sp(lean_lex_tok(lx, 2)).range.start.line, 1, "y on line 1");
 
     lex("a /-- x -/ b -- c\n/- d -/ e");
     is_int(lean_lex_skip_comments(lx, 3), 5, "skip_comments skips line and block comments");
@@ -134,7 +141,7 @@ test_strings(void)
 
     lex("\"a\\\n   b\" z");
     is_int(lean_lex_count(lx), 2, "line gap inside string");
-    is_int(lean_lex_tok(lx, 1)->span.range.start.line, 1, "line gap counts the newline");
+    is_int(sp(lean_lex_tok(lx, 1)).range.start.line, 1, "line gap counts the newline");
 
     lex("s!\"a {f \"}\" 1} b\" x");
     is_int(kind(0), LEAN_TOK_INTERP_STRING, "interpolated string kind");
@@ -172,7 +179,7 @@ test_strings(void)
 
     lex("\"ends with backslash\\");
     is_int(lean_lex_count(lx), 1, "backslash at the end of text");
-    is_int(lean_lex_tok(lx, 0)->span.end, strlen(src), "token clamped to text");
+    is_int(lean_lex_tok(lx, 0)->end, strlen(src), "token clamped to text");
 }
 
 static void
@@ -246,12 +253,12 @@ test_identifiers(void)
     lex("theorem «two\nlines» x\n«a» «b\n\nc».«d» y");
     is_int(kind(1), LEAN_TOK_IDENT, "« … » across a line break");
     is_str(tok_text(1), "«two\nlines»", "whole name");
-    is_int(lean_lex_tok(lx, 1)->span.range.end.line, 1, "name ends on line 1");
-    is_int(lean_lex_tok(lx, 1)->span.range.end.character, 6, "after lines»");
-    is_int(lean_lex_tok(lx, 2)->span.range.start.character, 7, "x after it");
+    is_int(sp(lean_lex_tok(lx, 1)).range.end.line, 1, "name ends on line 1");
+    is_int(sp(lean_lex_tok(lx, 1)).range.end.character, 6, "after lines»");
+    is_int(sp(lean_lex_tok(lx, 2)).range.start.character, 7, "x after it");
     is_str(tok_text(4), "«b\n\nc».«d»", "dotted, blank line inside");
-    is_int(lean_lex_tok(lx, 5)->span.range.start.line, 4, "y on line 4");
-    is_int(lean_lex_tok(lx, 5)->span.range.start.character, 7, "y's column (« » count 1 each)");
+    is_int(sp(lean_lex_tok(lx, 5)).range.start.line, 4, "y on line 4");
+    is_int(sp(lean_lex_tok(lx, 5)).range.start.character, 7, "y's column (« » count 1 each)");
     is_int(lean_lex_line_count(lx), 5, "the line index has every line");
 }
 
@@ -288,21 +295,21 @@ test_positions(void)
     lex("(𝔽 : x) ℝ y");
     i = find("x");
     t = lean_lex_tok(lx, (size_t)i);
-    is_int(t->span.range.start.character, 6, "𝔽 counts 2 UTF-16 units");
+    is_int(sp(t).range.start.character, 6, "𝔽 counts 2 UTF-16 units");
     t = lean_lex_tok(lx, 1);
-    is_int(t->span.range.end.character - t->span.range.start.character, 2, "𝔽 is 2 units wide");
+    is_int(sp(t).range.end.character - sp(t).range.start.character, 2, "𝔽 is 2 units wide");
     i = find("y");
-    is_int(lean_lex_tok(lx, (size_t)i)->span.range.start.character, 11, "ℝ counts 1 unit");
+    is_int(sp(lean_lex_tok(lx, (size_t)i)).range.start.character, 11, "ℝ counts 1 unit");
 
     lex("a\r\nbb\r\n\r\n  c -- z\r\nd");
     is_int(lean_lex_line_count(lx), 5, "CRLF line count");
     i = find("bb");
-    is_int(lean_lex_tok(lx, (size_t)i)->span.range.start.line, 1, "CRLF: bb on line 1");
-    is_int(lean_lex_tok(lx, (size_t)i)->span.range.start.character, 0, "CRLF: bb at column 0");
-    is_int(lean_lex_tok(lx, 0)->span.range.end.character, 1, "a ends at column 1");
+    is_int(sp(lean_lex_tok(lx, (size_t)i)).range.start.line, 1, "CRLF: bb on line 1");
+    is_int(sp(lean_lex_tok(lx, (size_t)i)).range.start.character, 0, "CRLF: bb at column 0");
+    is_int(sp(lean_lex_tok(lx, 0)).range.end.character, 1, "a ends at column 1");
     i = find("c");
-    is_int(lean_lex_tok(lx, (size_t)i)->span.range.start.line, 3, "CRLF: c on line 3");
-    is_int(lean_lex_tok(lx, (size_t)i)->span.range.start.character, 2, "c at column 2");
+    is_int(sp(lean_lex_tok(lx, (size_t)i)).range.start.line, 3, "CRLF: c on line 3");
+    is_int(sp(lean_lex_tok(lx, (size_t)i)).range.start.character, 2, "c at column 2");
     is_str(tok_text((size_t)i + 1), "-- z", "line comment excludes the \\r");
     ok(lean_lex_line_is_blank(lx, 2), "CRLF empty line is blank");
     ok(!lean_lex_line_is_blank(lx, 1), "line 1 is not blank");
@@ -403,8 +410,8 @@ test_big(void)
     src = text;
     lx = lean_lex_new(text, len);
     is_int(lean_lex_count(lx), 2 * n, "20000 lines lexed");
-    is_int(lean_lex_tok(lx, 2 * n - 1)->span.range.start.line, n - 1, "last line number");
-    is_int(lean_lex_tok(lx, 2 * n - 1)->span.range.start.character, 2, "last column");
+    is_int(sp(lean_lex_tok(lx, 2 * n - 1)).range.start.line, n - 1, "last line number");
+    is_int(sp(lean_lex_tok(lx, 2 * n - 1)).range.start.character, 2, "last column");
     is_int(lean_lex_pos(lx, len - 2).line, n - 1, "pos of the last byte");
     lean_lex_free(lx);
     lx = NULL;
@@ -426,14 +433,17 @@ lex_differences(const struct lean_lex *a, const struct lean_lex *b)
     }
     for (size_t i = 0; i < n && bad < 3; i++) {
         const struct lean_tok *x = lean_lex_tok(a, i), *y = lean_lex_tok(b, i);
-        if (x->kind != y->kind || x->flags != y->flags || x->span.start != y->span.start ||
-            x->span.end != y->span.end || x->content_start != y->content_start ||
-            x->content_end != y->content_end || lsp_pos_cmp(x->span.range.start, y->span.range.start) != 0 || lsp_pos_cmp(x->span.range.end, y->span.range.end) != 0) {
+        struct lean_span xs = lean_lex_tok_span(a, x), ys = lean_lex_tok_span(b, y);
+        if (x->kind != y->kind || x->flags != y->flags || x->start != y->start ||
+            x->end != y->end || x->line != y->line || x->lines != y->lines ||
+            x->content_start != y->content_start || x->content_end != y->content_end ||
+            lsp_pos_cmp(xs.range.start, ys.range.start) != 0 ||
+            lsp_pos_cmp(xs.range.end, ys.range.end) != 0) {
             diag("token %zu: kind %d/%d flags %u/%u bytes %u-%u/%u-%u at %u:%u-%u:%u/%u:%u-%u:%u", i,
-                 x->kind, y->kind, x->flags, y->flags, x->span.start, x->span.end, y->span.start,
-                 y->span.end, x->span.range.start.line, x->span.range.start.character,
-                 x->span.range.end.line, x->span.range.end.character, y->span.range.start.line,
-                 y->span.range.start.character, y->span.range.end.line, y->span.range.end.character);
+                 x->kind, y->kind, x->flags, y->flags, x->start, x->end, y->start, y->end,
+                 xs.range.start.line, xs.range.start.character, xs.range.end.line,
+                 xs.range.end.character, ys.range.start.line, ys.range.start.character,
+                 ys.range.end.line, ys.range.end.character);
             bad++;
         }
     }
