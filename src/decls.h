@@ -271,11 +271,14 @@ struct decl_cmd {
 /* Reads every command of the lexed file. Borrows lx (must outlive the result). Never fails;
  * text that is not valid Lean gives a best-effort result. */
 struct decls *decls_new(const struct lean_lex *lx);
-/* decls_new(lx) for a lexer made by lean_lex_update() from old's lexer: the same result,
- * the keyword classes of the tokens the update kept taken from old, and old's commands
- * up to three before the first re-lexed token kept as they are (their tokens did not
- * change; reading goes on from there with the scope stack restored). Consumes old (freed;
- * NULL, or a lexer lexed from scratch: decls_new). */
+/* decls_new(lx) for a lexer made by lean_lex_update() from old's lexer: the same result
+ * (field for field: test_incremental), reading only the commands around the edit. The
+ * keyword classes of the tokens the update kept are taken from old. Old's commands up to
+ * three before the first re-lexed token are kept as they are (their tokens did not
+ * change); reading goes on from there with the scope stack restored, and stops at the
+ * first command start in the moved tokens where old had one too, with the same scope
+ * stack: old's commands from there on are kept, moved (token indices, offsets, lines).
+ * Consumes old (freed; NULL, or a lexer lexed from scratch: decls_new). */
 struct decls *decls_update(struct decls *old, const struct lean_lex *lx);
 /* Frees everything; NULL is a no-op. */
 void decls_free(struct decls *d);

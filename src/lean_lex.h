@@ -34,7 +34,7 @@
 #define LEAN_LEX_MAX_LEN ((size_t)UINT32_MAX - 1)
 
 /* A stretch of the text: bytes [start, end) and the same stretch as an LSP range. Used
- * for tokens and, by decls and blueprint, for every span they report. */
+ * by decls and blueprint for every span they report; a token's is lean_lex_tok_span(). */
 struct lean_span {
     uint32_t start;         /* byte offset of the first byte */
     uint32_t end;           /* byte offset just past the last byte (== start: empty) */
