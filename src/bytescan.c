@@ -246,15 +246,22 @@ bytescan_all_nl_or_high(const char *s, size_t i, size_t n, uint32_t *pos, size_t
 size_t
 bytescan_utf16_units(const char *s, size_t i, size_t n)
 {
-    /* as signed bytes: continuation bytes are [-128, -65], 4-byte leads [-16, -9] and up */
+    /* as signed bytes: continuation bytes are [-128, -65], 4-byte leads [-16, -9] and up.
+     * Per-byte counters (a match subtracts -1), summed every 255 blocks before they wrap. */
     const __m128i cont = _mm_set1_epi8(-64), four = _mm_set1_epi8(-17), zero = _mm_setzero_si128();
     size_t units = 0;
-    for (; i + 16 <= n; i += 16) {
-        __m128i v = load16(s + i);
-        unsigned c = (unsigned)_mm_movemask_epi8(_mm_cmplt_epi8(v, cont));
-        unsigned f = (unsigned)_mm_movemask_epi8(
-            _mm_and_si128(_mm_cmpgt_epi8(v, four), _mm_cmplt_epi8(v, zero)));
-        units += 16 - (size_t)__builtin_popcount(c) + (size_t)__builtin_popcount(f);
+    while (i + 16 <= n) {
+        __m128i nc = zero, nf = zero;
+        size_t blocks = 0;
+        for (; i + 16 <= n && blocks < 255; i += 16, blocks++) {
+            __m128i v = load16(s + i);
+            nc = _mm_sub_epi8(nc, _mm_cmplt_epi8(v, cont));
+            nf = _mm_sub_epi8(nf, _mm_and_si128(_mm_cmpgt_epi8(v, four), _mm_cmplt_epi8(v, zero)));
+        }
+        __m128i sc = _mm_sad_epu8(nc, zero), sf = _mm_sad_epu8(nf, zero);
+        size_t c = (size_t)_mm_cvtsi128_si32(sc) + (size_t)_mm_cvtsi128_si32(_mm_srli_si128(sc, 8));
+        size_t f = (size_t)_mm_cvtsi128_si32(sf) + (size_t)_mm_cvtsi128_si32(_mm_srli_si128(sf, 8));
+        units += 16 * blocks - c + f;
     }
     return units + bytescan_utf16_units_portable(s, i, n);
 }

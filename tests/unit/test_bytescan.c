@@ -213,6 +213,14 @@ test_units(void)
         bad += bytescan_utf16_units_portable((const char *)buf, i, n) != want;
         runs += 2;
     }
+    /* past 255 blocks of 16, where the per-byte counters are summed */
+    static unsigned char big[16 * 600 + 7];
+    for (size_t k = 0; k < sizeof big; k++)
+        big[k] = k < 16 * 300 ? 0x9D : k % 3 ? 0xF0 : (unsigned char)('a' + k % 26);
+    for (size_t n = 16 * 254; n < sizeof big; n += 997) {
+        bad += bytescan_utf16_units((const char *)big, 0, n) != slow_units(big, 0, n);
+        runs++;
+    }
     ok(runs >= 40000, "units: %ld counts compared", runs);
     is_int(bad, 0, "units: SIMD and portable count every byte class as a plain loop does");
 }
