@@ -697,7 +697,10 @@ push_ref(struct decls *d, struct decl_ref **pool, size_t *n, size_t *alloc, size
     }
     r = &(*pool)[(*n)++];
     r->tok = (uint32_t)k;
-    r->head = namekey_ref_head(d->text + t->start, t->end - t->start);
+    if (!(t->flags & LEAN_TOK_F_WIDE) && t->content_start == t->start)
+        r->head = namekey_part(d->text + t->start, t->end - t->start); /* ASCII, undotted */
+    else
+        r->head = namekey_ref_head(d->text + t->start, t->end - t->start);
 }
 
 /* ---- the declaration reader ---- */

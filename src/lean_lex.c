@@ -673,9 +673,10 @@ out:
  * line and the line's start current, and marks the lines holding non-ASCII bytes (their
  * columns need a scan). Plain ASCII between them is skipped in blocks (bytescan.h:
  * docstrings are long). */
-static void
+static unsigned
 lex_account(struct lean_lex *lx, uint32_t from, uint32_t to, uint32_t *line, uint32_t *ls)
 {
+    unsigned wide = 0;
     const unsigned char *t = (const unsigned char *)lx->text;
     uint32_t pos[64];
     size_t k = from;
@@ -689,9 +690,11 @@ lex_account(struct lean_lex *lx, uint32_t from, uint32_t to, uint32_t *line, uin
                 lex_add_line(lx, p + 1);
             } else {
                 lx->wide[lx->nlines - 1] = 1;
+                wide = LEAN_TOK_F_WIDE;
             }
         }
     }
+    return wide;
 }
 
 /* Where the token loop is: the next byte, its line and the line's start, the flags the
@@ -773,17 +776,21 @@ lex_loop(struct lean_lex *lx, struct lex_state *st, struct lex_resync *rs)
         case LEAN_TOK_NUMBER:
             break;
         case LEAN_TOK_IDENT:
-            if (wide) /* non-ASCII letters, or a `«…»` part, which may span lines */
+            if (wide) { /* non-ASCII letters, or a `«…»` part, which may span lines */
                 lex_account(lx, i, e, &line, &ls);
+                tok->flags |= LEAN_TOK_F_WIDE;
+            }
             break;
         case LEAN_TOK_SYMBOL:
         case LEAN_TOK_UNKNOWN:
             /* one line; a non-ASCII byte makes its columns need a scan */
-            if (b >= 0x80 || wide)
+            if (b >= 0x80 || wide) {
                 lx->wide[lx->nlines - 1] = 1;
+                tok->flags |= LEAN_TOK_F_WIDE;
+            }
             break;
         default:
-            lex_account(lx, i, e, &line, &ls);
+            tok->flags |= lex_account(lx, i, e, &line, &ls);
             break;
         }
         tok->end = e;

@@ -66,6 +66,8 @@ enum lean_tok_kind {
 #define LEAN_TOK_F_UNTERMINATED 0x01u /* comment or string running to the end of the text */
 #define LEAN_TOK_F_LINE_FIRST   0x02u /* first token on its line (only blanks before it) */
 #define LEAN_TOK_F_SPACE_BEFORE 0x04u /* preceded by whitespace, or first in the text */
+#define LEAN_TOK_F_WIDE         0x08u /* holds a byte >= 0x80 (or, for an identifier, a `«…»`
+                                       * part); without it, every byte is ASCII */
 
 /* One token. Public, read-only: callers index the lexer's array. 24 bytes: a token holds
  * its first line but no columns; lean_lex_tok_span() gives its LSP range from the line

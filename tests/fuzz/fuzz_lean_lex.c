@@ -230,6 +230,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         CHECK(t->end <= size);
         CHECK(t->content_start >= t->start && t->content_start <= t->content_end &&
               t->content_end <= t->end);
+        {
+            bool high = false;
+            for (uint32_t b = t->start; b < t->end && !high; b++)
+                high = data[b] >= 0x80;
+            CHECK(high == ((t->flags & LEAN_TOK_F_WIDE) != 0));
+        }
         /* the token's lines are the line index's */
         CHECK(t->line == lean_lex_pos(lx, t->start).line);
         CHECK(lean_lex_tok_end_line(lx, t) == lean_lex_pos(lx, t->end).line);

@@ -298,6 +298,8 @@ test_positions(void)
     is_int(sp(t).range.start.character, 6, "𝔽 counts 2 UTF-16 units");
     t = lean_lex_tok(lx, 1);
     is_int(sp(t).range.end.character - sp(t).range.start.character, 2, "𝔽 is 2 units wide");
+    ok(t->flags & LEAN_TOK_F_WIDE, "𝔽 is not ASCII");
+    ok(!(lean_lex_tok(lx, 0)->flags & LEAN_TOK_F_WIDE), "( is ASCII");
     i = find("y");
     is_int(sp(lean_lex_tok(lx, (size_t)i)).range.start.character, 11, "ℝ counts 1 unit");
 
@@ -364,6 +366,7 @@ test_positions(void)
     ok(!(lean_lex_tok(lx, 5)->flags & LEAN_TOK_F_LINE_FIRST),
        "e after a comment ending on its line");
     ok(lean_lex_tok(lx, 1)->flags & LEAN_TOK_F_SPACE_BEFORE, "b has space before");
+    ok(!(lean_lex_tok(lx, 1)->flags & LEAN_TOK_F_WIDE), "b is ASCII");
     lex("f(x)");
     ok(!(lean_lex_tok(lx, 1)->flags & LEAN_TOK_F_SPACE_BEFORE), "( glued");
 }
