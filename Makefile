@@ -166,7 +166,7 @@ FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
 FUZZ_SECONDS ?= 60
 FUZZ_FLAGS := $(STD) -Wall -Wextra -Werror -O1 -g -fsanitize=fuzzer,address,undefined \
-              -Isrc $(PKG_CFLAGS)
+              -Isrc -Itests/harness $(PKG_CFLAGS)
 build/fuzz/%: tests/fuzz/%.c $(LIB_SRC) $(OBJ)/gen/prompts.c
 	@mkdir -p build/fuzz
 	$(Q)clang $(FUZZ_FLAGS) -o $@ $< $(LIB_SRC) $(OBJ)/gen/prompts.c $(LIBS)
@@ -176,7 +176,7 @@ FUZZ_FAST_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz-fast/%)
 build/fuzz-fast/%: tests/fuzz/%.c $(LIB_SRC) $(OBJ)/gen/prompts.c
 	@mkdir -p build/fuzz-fast
 	$(Q)clang $(STD) -Wall -Wextra -Werror -O2 -g -fsanitize=fuzzer,undefined \
-	  -fsanitize-trap=undefined -Isrc $(PKG_CFLAGS) -o $@ $< $(LIB_SRC) $(OBJ)/gen/prompts.c $(LIBS)
+	  -fsanitize-trap=undefined -Isrc -Itests/harness $(PKG_CFLAGS) -o $@ $< $(LIB_SRC) $(OBJ)/gen/prompts.c $(LIBS)
 fuzz: $(FUZZ_BIN)
 	$(Q)for f in $(FUZZ_BIN); do n=$$(basename $$f); mkdir -p build/fuzz/corpus-$$n; \
 	  seeds=tests/fuzz/seeds/$${n#fuzz_}; [ -d $$seeds ] || seeds=; \

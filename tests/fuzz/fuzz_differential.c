@@ -17,7 +17,8 @@
  *    after each edit, must render the same too.
  * 3. Re-lexing after an edit (lean_lex_update) gives the tokens, lines, comment index and
  *    positions lexing from scratch gives, on any bytes: the input with a stretch of it
- *    replaced by another is lexed, then updated to the input itself.
+ *    replaced by another is lexed, then updated to the input itself. Reading its
+ *    declarations again (decls_update) gives a fresh reading's, field for field.
  * Any disagreement aborts with both sides printed.
  */
 #include <stdbool.h>
@@ -29,6 +30,8 @@
 #include <cjson/cJSON.h>
 
 #include "analysis.h"
+#include "decls.h"
+#include "decls_diff.h"
 #include "documents.h"
 #include "lean_lex.h"
 #include "textfile.h"
@@ -138,7 +141,9 @@ static void
 check_relex(const char *before, size_t blen, const char *text, size_t len, size_t start,
             size_t old_end, size_t new_end)
 {
-    struct lean_lex *up = lean_lex_update(lean_lex_new(before, blen), text, len, start, old_end, new_end);
+    struct lean_lex *was = lean_lex_new(before, blen);
+    struct decls *ds = decls_new(was);
+    struct lean_lex *up = lean_lex_update(was, text, len, start, old_end, new_end);
     struct lean_lex *fresh = lean_lex_new(text, len);
     size_t n = lean_lex_count(fresh), na, nb;
     if (lean_lex_count(up) != n)
@@ -176,6 +181,15 @@ check_relex(const char *before, size_t blen, const char *text, size_t len, size_
             FAIL("relex: byte %zu is at %u:%u, from scratch %u:%u", off, p.line, p.character,
                  q.line, q.character);
     }
+    /* the declarations read again around the edit, field for field */
+    ds = decls_update(ds, up);
+    struct decls *fds = decls_new(fresh);
+    const char *why = decls_diff(ds, fds);
+    if (why)
+        FAIL("decls_update differs from a fresh reading in %s (edit [%zu, %zu) -> [%zu, %zu))",
+             why, start, old_end, start, new_end);
+    decls_free(fds);
+    decls_free(ds);
     lean_lex_free(up);
     lean_lex_free(fresh);
 }
