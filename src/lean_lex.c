@@ -1273,17 +1273,6 @@ lean_lex_tok_end_line(const struct lean_lex *lx, const struct lean_tok *t)
 }
 
 struct lean_span
-lean_lex_tok_span(const struct lean_lex *lx, const struct lean_tok *t)
-{
-    struct lean_span s;
-    s.start = t->start;
-    s.end = t->end;
-    s.range.start = lex_pos_on(lx, t->start, t->line);
-    s.range.end = lex_pos_on(lx, t->end, lean_lex_tok_end_line(lx, t));
-    return s;
-}
-
-struct lean_span
 lean_lex_toks_span(const struct lean_lex *lx, const struct lean_tok *first,
                    const struct lean_tok *last)
 {
@@ -1293,6 +1282,12 @@ lean_lex_toks_span(const struct lean_lex *lx, const struct lean_tok *first,
     s.range.start = lex_pos_on(lx, first->start, first->line);
     s.range.end = lex_pos_on(lx, last->end, lean_lex_tok_end_line(lx, last));
     return s;
+}
+
+struct lean_span
+lean_lex_tok_span(const struct lean_lex *lx, const struct lean_tok *t)
+{
+    return lean_lex_toks_span(lx, t, t);
 }
 
 bool
