@@ -117,9 +117,10 @@ smap_put(struct smap *m, const char *key, size_t len, long value)
 /* ---- the dag ---- */
 
 struct decl {
-    struct dag_decl_info info; /* strings owned */
-    char *key_name, *key_full; /* name and full_name with «» removed (owned): what lookups
-                                * compare, since «aux» and aux are one Lean name */
+    struct dag_decl_info info; /* strings: the dag's copies */
+    const char *key_name;      /* name and full_name with «» removed (the same strings when */
+    const char *key_full;      /* there is none): what lookups compare, since «aux» and aux
+                                * are one Lean name */
     size_t node;
     enum analysis_status status;
 };
@@ -152,14 +153,45 @@ struct dag {
     struct smap by_label; /* effective label -> node */
     char *scratch;        /* candidate names during resolution */
     size_t ascratch;
-    char **strs;          /* unquoted copies of «…» references (owned) */
-    size_t nstrs, astrs;
+    struct dag_chunk *chunks; /* every string the dag keeps (names, labels, statements,
+                               * unquoted «…» references): freed at once */
     char *qscratch;       /* an unquoted query (dag_find_*) */
     size_t aqscratch;
     bool filter_ready;
     uint64_t filter[NAMEKEY_BITS / 64]; /* bits of every component of every declaration's
                                          * names (namekey.h) */
 };
+
+/* The strings: bump-allocated in chunks of 64 KiB (or one the size of a longer string). */
+struct dag_chunk {
+    struct dag_chunk *next;
+    size_t used, cap;
+    char data[];
+};
+
+static char *
+dag_str_alloc(struct dag *d, size_t n)
+{
+    struct dag_chunk *c = d->chunks;
+    if (c == NULL || c->cap - c->used < n) {
+        size_t cap = n > ((size_t)64 << 10) ? n : (size_t)64 << 10;
+        c = xmalloc(sizeof *c + cap);
+        c->used = 0;
+        c->cap = cap;
+        c->next = d->chunks;
+        d->chunks = c;
+    }
+    char *p = c->data + c->used;
+    c->used += n;
+    return p;
+}
+
+static const char *
+dag_strdup(struct dag *d, const char *s)
+{
+    size_t n = strlen(s) + 1;
+    return memcpy(dag_str_alloc(d, n), s, n);
+}
 
 struct dag *
 dag_new(bool merge_labels)
@@ -174,22 +206,11 @@ dag_free(struct dag *d)
 {
     if (d == NULL)
         return;
-    for (size_t i = 0; i < d->ndecls; i++) {
-        struct dag_decl_info *in = &d->decls[i].info;
-        free((char *)in->name);
-        free((char *)in->full_name);
-        free((char *)in->ns);
-        free((char *)in->opens);
-        free((char *)in->label);
-        free((char *)in->statement);
-        free((char *)in->keyword);
-        free(d->decls[i].key_name);
-        free(d->decls[i].key_full);
-    }
     free(d->decls);
-    for (size_t i = 0; i < d->nstrs; i++)
-        free(d->strs[i]);
-    free(d->strs);
+    for (struct dag_chunk *c = d->chunks, *next; c; c = next) {
+        next = c->next;
+        free(c);
+    }
     free(d->qscratch);
     free(d->refs);
     free(d->uses);
@@ -240,11 +261,14 @@ has_guillemet(const char *s, size_t len)
     return false;
 }
 
-static char *
-unquote_dup(const char *s)
+/* s as a key: itself, or an unquoted copy the dag keeps. */
+static const char *
+unquote_key(struct dag *d, const char *s)
 {
     size_t len = strlen(s);
-    char *out = xmalloc(len + 1);
+    if (!has_guillemet(s, len))
+        return s;
+    char *out = dag_str_alloc(d, len + 1);
     out[unquote_into(s, len, out)] = '\0';
     return out;
 }
@@ -255,14 +279,9 @@ key_of(struct dag *d, const char *text, size_t *len)
 {
     if (!has_guillemet(text, *len))
         return text;
-    char *k = xmalloc(*len + 1);
+    char *k = dag_str_alloc(d, *len + 1);
     *len = unquote_into(text, *len, k);
     k[*len] = '\0';
-    if (d->nstrs == d->astrs) {
-        d->astrs = d->astrs ? d->astrs * 2 : 16;
-        d->strs = xreallocarray(d->strs, d->astrs, sizeof *d->strs);
-    }
-    d->strs[d->nstrs++] = k;
     return k;
 }
 
@@ -281,10 +300,10 @@ query_key(const struct dag *cd, const char *text, size_t *len)
     return d->qscratch;
 }
 
-static char *
-dup_or(const char *s, const char *fallback)
+static const char *
+dup_or(struct dag *d, const char *s, const char *fallback)
 {
-    return xstrdup(s ? s : fallback);
+    return dag_strdup(d, s ? s : fallback);
 }
 
 size_t
@@ -296,15 +315,15 @@ dag_add_decl(struct dag *d, const struct dag_decl_info *info)
     }
     struct decl *x = &d->decls[d->ndecls];
     x->info = *info;
-    x->info.name = dup_or(info->name, "");
-    x->info.full_name = dup_or(info->full_name ? info->full_name : info->name, "");
-    x->info.ns = dup_or(info->ns, "");
-    x->info.opens = info->opens && *info->opens ? xstrdup(info->opens) : NULL;
-    x->info.label = info->label ? xstrdup(info->label) : NULL;
-    x->info.statement = info->statement ? xstrdup(info->statement) : NULL;
-    x->info.keyword = dup_or(info->keyword, "");
-    x->key_name = unquote_dup(x->info.name);
-    x->key_full = unquote_dup(x->info.full_name);
+    x->info.name = dup_or(d, info->name, "");
+    x->info.full_name = dup_or(d, info->full_name ? info->full_name : info->name, "");
+    x->info.ns = dup_or(d, info->ns, "");
+    x->info.opens = info->opens && *info->opens ? dag_strdup(d, info->opens) : NULL;
+    x->info.label = info->label ? dag_strdup(d, info->label) : NULL;
+    x->info.statement = info->statement ? dag_strdup(d, info->statement) : NULL;
+    x->info.keyword = dup_or(d, info->keyword, "");
+    x->key_name = unquote_key(d, x->info.name);
+    x->key_full = unquote_key(d, x->info.full_name);
     x->node = 0;
     if (d->filter_ready) {
         filter_add_name(d, x->key_name);
