@@ -1992,6 +1992,7 @@ take_arrays(struct decls *d, struct decls *old, size_t c, struct decls_resync *r
     /* room for every token after from to be a reference (address space until written) */
     size_t want = d->nrefs + (d->ntoks - from) + 16;
     if (d->arefs < want) {
+        want += want / 4; /* the next updates need about as much: grow once */
         d->refs = xbig_grow(d->refs, d->arefs * sizeof *d->refs, want * sizeof *d->refs);
         d->arefs = want;
     }
