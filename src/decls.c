@@ -239,6 +239,8 @@ struct decl_pools {
  * scope stack (mark_scopes[scope0, scope0 + nscopes)). */
 struct decls_mark {
     size_t tok;
+    size_t horizon; /* the furthest token the reading of the commands from this mark to the
+                     * next looked at (seen()) */
     size_t ndecls, ncmds, nattrs, nmods, nsorries, nusings, nrefs, nunames, ndocs, nstrings;
     size_t nscopes, scope0;
     size_t nkind[3];
@@ -293,6 +295,9 @@ struct decls {
     struct decls_scope *mark_scopes; /* the scope stacks of the marks, one after another */
     size_t nmark_scopes, amark_scopes;
     struct decls_resync *rs; /* while decls_update() reads; else NULL */
+    size_t *seen;            /* &seen_max: the furthest token index looked at since the last
+                              * mark (written through const: tok_at(), kw_of()) */
+    size_t seen_max;
 };
 
 enum scope_kind { SCOPE_NAMESPACE, SCOPE_SECTION, SCOPE_MUTUAL };
@@ -320,9 +325,34 @@ decls_keep(struct decls *d, char *s)
 
 /* ---- token helpers ---- */
 
+/* Every token the reader looks at goes through tok_at() or kw_of() (or kw_at()), which
+ * note the furthest index seen since the last mark: decls_update() keeps a command only
+ * when its reading saw no token the edit changed. */
+static inline void
+seen(const struct decls *d, size_t i)
+{
+    if (i > *d->seen)
+        *d->seen = i;
+}
+
+static inline const struct lean_tok *
+tok_at(const struct decls *d, size_t i)
+{
+    seen(d, i);
+    return &d->toks[i];
+}
+
+static inline int
+kw_of(const struct decls *d, size_t i)
+{
+    seen(d, i);
+    return d->kws[i];
+}
+
 static inline int
 kw_at(const struct decls *d, size_t i)
 {
+    seen(d, i); /* looking past the end is seeing the end */
     return i < d->ntoks ? d->kws[i] : KW_NONE;
 }
 
@@ -343,7 +373,7 @@ is_trivia(const struct lean_tok *t)
 static size_t
 next_code(const struct decls *d, size_t i)
 {
-    while (i < d->ntoks && is_comment(&d->toks[i]))
+    while (i < d->ntoks && is_comment(tok_at(d, i)))
         i++;
     return i;
 }
@@ -352,7 +382,7 @@ next_code(const struct decls *d, size_t i)
 static size_t
 next_sig(const struct decls *d, size_t i)
 {
-    while (i < d->ntoks && is_trivia(&d->toks[i]))
+    while (i < d->ntoks && is_trivia(tok_at(d, i)))
         i++;
     return i;
 }
@@ -360,38 +390,38 @@ next_sig(const struct decls *d, size_t i)
 static inline bool
 tok_text_is(const struct decls *d, size_t i, const char *s)
 {
-    return i < d->ntoks && lean_lex_tok_is(d->lx, &d->toks[i], s);
+    return i < d->ntoks && lean_lex_tok_is(d->lx, tok_at(d, i), s);
 }
 
 static inline bool
 line_first(const struct decls *d, size_t i)
 {
-    return (d->toks[i].flags & LEAN_TOK_F_LINE_FIRST) != 0;
+    return (tok_at(d, i)->flags & LEAN_TOK_F_LINE_FIRST) != 0;
 }
 
 static inline bool
 col0(const struct decls *d, size_t i)
 {
-    return line_first(d, i) && lean_lex_tok_col0(d->lx, &d->toks[i]);
+    return line_first(d, i) && lean_lex_tok_col0(d->lx, tok_at(d, i));
 }
 
 static inline bool
 same_line(const struct decls *d, size_t a, size_t b)
 {
-    return lean_lex_tok_end_line(d->lx, &d->toks[a]) == d->toks[b].line;
+    return lean_lex_tok_end_line(d->lx, tok_at(d, a)) == tok_at(d, b)->line;
 }
 
 /* Token i's span (its LSP range from the line index). */
 static inline struct lean_span
 tok_span(const struct decls *d, size_t i)
 {
-    return lean_lex_tok_span(d->lx, &d->toks[i]);
+    return lean_lex_tok_span(d->lx, tok_at(d, i));
 }
 
 static struct lean_span
 span_of(const struct decls *d, size_t first, size_t last_incl)
 {
-    return lean_lex_toks_span(d->lx, &d->toks[first], &d->toks[last_incl]);
+    return lean_lex_toks_span(d->lx, tok_at(d, first), tok_at(d, last_incl));
 }
 
 /* An empty span at the end of token i (or the start of the text without one). */
@@ -436,7 +466,7 @@ attr_kind_starts(const struct decls *d, size_t k)
 {
     size_t j = next_code(d, k + 1);
     int kj;
-    if (tok_text_is(d, j, "[") && !(d->toks[j].flags & LEAN_TOK_F_SPACE_BEFORE)) {
+    if (tok_text_is(d, j, "[") && !(tok_at(d, j)->flags & LEAN_TOK_F_SPACE_BEFORE)) {
         /* scoped[NS] */
         size_t lim = j + 16 < d->ntoks ? j + 16 : d->ntoks;
         size_t cl = match_bracket(d, j, lim);
@@ -479,14 +509,14 @@ only_kind_before_cmd(const struct decls *d, size_t i)
 static bool
 starts_command(const struct decls *d, size_t k, int depth, enum scan_mode mode)
 {
-    const struct lean_tok *t = &d->toks[k];
-    int kk = d->kws[k];
+    const struct lean_tok *t = tok_at(d, k);
+    int kk = kw_of(d, k);
     if (t->kind == LEAN_TOK_DOC_COMMENT)
         return doc_starts(d, k);
     if (kk == KW_NONE || (kk >= KW_BY && kk != KW_ATTR_OPEN))
         return false;
     /* `.end`, `x.def`: a name component, not a keyword */
-    if (k > 0 && !(t->flags & LEAN_TOK_F_SPACE_BEFORE) && d->kws[k - 1] == KW_DOT)
+    if (k > 0 && !(t->flags & LEAN_TOK_F_SPACE_BEFORE) && kw_of(d, k - 1) == KW_DOT)
         return false;
     if (kw_is_strong(kk))
         return depth == 0 || line_first(d, k);
@@ -514,7 +544,7 @@ in_prefix_starts(const struct decls *d, size_t k, int depth)
     for (int hops = 0; hops < 8; hops++) {
         size_t j = k + 1, in = SIZE_MAX;
         for (; j < d->ntoks && !line_first(d, j); j++)
-            if (d->kws[j] == KW_IN) {
+            if (kw_of(d, j) == KW_IN) {
                 in = j;
                 break;
             }
@@ -523,7 +553,7 @@ in_prefix_starts(const struct decls *d, size_t k, int depth)
         j = next_code(d, in + 1);
         if (j >= d->ntoks)
             return true;
-        if (d->kws[j] != KW_OPEN && d->kws[j] != KW_SET_OPTION)
+        if (kw_of(d, j) != KW_OPEN && kw_of(d, j) != KW_SET_OPTION)
             return starts_command(d, j, depth, SCAN_DECL);
         k = j; /* `open A in open B in theorem …` */
     }
@@ -537,15 +567,15 @@ static bool
 where_decl_attrs(const struct decls *d, size_t k)
 {
     size_t j = k, cl, n;
-    if (d->toks[k].kind == LEAN_TOK_DOC_COMMENT)
+    if (tok_at(d, k)->kind == LEAN_TOK_DOC_COMMENT)
         j = next_code(d, k + 1);
-    if (j >= d->ntoks || d->kws[j] != KW_ATTR_OPEN || col0(d, j))
+    if (j >= d->ntoks || kw_of(d, j) != KW_ATTR_OPEN || col0(d, j))
         return false;
     cl = match_bracket(d, j, d->ntoks);
     if (cl >= d->ntoks)
         return false;
     n = next_code(d, cl + 1);
-    return n < d->ntoks && d->toks[n].kind == LEAN_TOK_IDENT && d->kws[n] == KW_NONE;
+    return n < d->ntoks && tok_at(d, n)->kind == LEAN_TOK_IDENT && kw_of(d, n) == KW_NONE;
 }
 
 /* The index of the first token at or after i that starts a command (ntoks if none).
@@ -559,7 +589,7 @@ scan_to_start(const struct decls *d, size_t i, enum scan_mode mode)
     /* only tokens with a kw can start a command or change the depth: the loop reads one
      * byte per token until it meets one */
     for (size_t k = i; k < d->ntoks; k++) {
-        int kk = d->kws[k];
+        int kk = kw_of(d, k);
         if (kk == KW_NONE)
             continue;
         if (kk == KW_WHERE && depth == 0 && mode == SCAN_DECL)
@@ -582,7 +612,7 @@ last_code_before(const struct decls *d, size_t first, size_t end)
     size_t k = end;
     while (k > first) {
         k--;
-        if (!is_comment(&d->toks[k]))
+        if (!is_comment(tok_at(d, k)))
             return k;
     }
     return first;
@@ -594,8 +624,8 @@ match_bracket(const struct decls *d, size_t i, size_t end)
 {
     int depth = 0;
     for (size_t k = i; k < end; k++) {
-        int kk = d->kws[k];
-        if (is_comment(&d->toks[k]))
+        int kk = kw_of(d, k);
+        if (is_comment(tok_at(d, k)))
             continue;
         if (kk == KW_OPEN_BR || kk == KW_ATTR_OPEN)
             depth++;
@@ -688,7 +718,7 @@ full_name_of(const struct decls *d, uint32_t start, uint32_t end)
 static void
 push_ref(struct decls *d, struct decl_ref **pool, size_t *n, size_t *alloc, size_t k)
 {
-    const struct lean_tok *t = &d->toks[k];
+    const struct lean_tok *t = tok_at(d, k);
     struct decl_ref *r;
     if (*n == *alloc) {
         size_t na = *alloc ? *alloc * 2 : 16;
@@ -775,8 +805,8 @@ read_attr_block(struct decls *d, struct decl *x, size_t i, size_t end, size_t *l
 
     /* find the closing `]`; a declaration keyword on a line of its own ends an unclosed one */
     for (k = i; k < end; k++) {
-        int kk = d->kws[k];
-        if (is_comment(&d->toks[k]))
+        int kk = kw_of(d, k);
+        if (is_comment(tok_at(d, k)))
             continue;
         if (k > i && line_first(d, k) && (kw_is_decl(kk) || kw_is_modifier(kk) ||
                                           kk == KW_ATTR_OPEN || kw_is_strong(kk)))
@@ -794,8 +824,8 @@ read_attr_block(struct decls *d, struct decl *x, size_t i, size_t end, size_t *l
     }
     depth = 0;
     for (k = i + 1; k <= close; k++) {
-        int kk = k < close ? d->kws[k] : KW_COMMA;
-        bool comment = k < close && lean_tok_is_comment(d->toks[k].kind);
+        int kk = k < close ? kw_of(d, k) : KW_COMMA;
+        bool comment = k < close && lean_tok_is_comment(tok_at(d, k)->kind);
         if (comment)
             continue;
         if (kk == KW_COMMA && depth == 0) {
@@ -808,9 +838,9 @@ read_attr_block(struct decls *d, struct decl *x, size_t i, size_t end, size_t *l
                 a->tok_first = first;
                 a->tok_end = last + 1;
                 a->bracket = bracket;
-                if ((d->kws[nm] == KW_LOCAL || d->kws[nm] == KW_SCOPED) && nm < last) {
+                if ((kw_of(d, nm) == KW_LOCAL || kw_of(d, nm) == KW_SCOPED) && nm < last) {
                     size_t nx = next_code(d, nm + 1);
-                    if (nx <= last && d->toks[nx].kind == LEAN_TOK_IDENT)
+                    if (nx <= last && tok_at(d, nx)->kind == LEAN_TOK_IDENT)
                         nm = nx;
                 }
                 a->name = tok_span(d, nm);
@@ -827,7 +857,7 @@ read_attr_block(struct decls *d, struct decl *x, size_t i, size_t end, size_t *l
             first = k;
         last = k;
     }
-    if (close < end && d->kws[close] == KW_CLOSE_BR) {
+    if (close < end && kw_of(d, close) == KW_CLOSE_BR) {
         *last_tok = close;
         return close + 1;
     }
@@ -858,7 +888,7 @@ classify_body(struct decls *d, struct decl *x, size_t body_first, size_t end,
     x->proof = DECL_PROOF_MALFORMED;
     first = next_code(d, body_first);
     for (k = body_first; k < end; k++)
-        if (!is_comment(&d->toks[k]))
+        if (!is_comment(tok_at(d, k)))
             n_code++;
     if (x->body_kind == DECL_BODY_TERM) {
         int kf = kw_at(d, first);
@@ -881,7 +911,7 @@ classify_body(struct decls *d, struct decl *x, size_t body_first, size_t end,
     if (x->body_kind == DECL_BODY_TACTIC && first < end) {
         int kf = kw_at(d, first);
         size_t by_tok = first; /* the `by` is the token before the body */
-        while (by_tok > 0 && d->kws[by_tok] != KW_BY)
+        while (by_tok > 0 && kw_of(d, by_tok) != KW_BY)
             by_tok--;
         if (kf == KW_SORRY && n_code == 1) {
             x->placeholder = tok_span(d, first);
@@ -896,9 +926,9 @@ classify_body(struct decls *d, struct decl *x, size_t body_first, size_t end,
             /* nothing but the list may follow */
             size_t after = SIZE_MAX;
             for (k = first; k < end; k++) {
-                if (is_comment(&d->toks[k]))
+                if (is_comment(tok_at(d, k)))
                     continue;
-                if (d->toks[k].start >= d->usings[using0].list.end) {
+                if (tok_at(d, k)->start >= d->usings[using0].list.end) {
                     after = k;
                     break;
                 }
@@ -948,17 +978,17 @@ read_using(struct decls *d, size_t k, size_t end)
     u->has_list = true;
     u->list = span_of(d, j, close);
     for (size_t m = j + 1; m < close; m++) {
-        const struct lean_tok *t = &d->toks[m];
+        const struct lean_tok *t = tok_at(d, m);
         if (lean_tok_is_comment(t->kind)) {
             if (!u->has_comment) {
                 u->has_comment = true;
                 u->comment = tok_span(d, m);
             }
-        } else if (t->kind == LEAN_TOK_IDENT && d->kws[m] != KW_SORRY &&
-                   d->kws[m] != KW_SORRY_USING) {
+        } else if (t->kind == LEAN_TOK_IDENT && kw_of(d, m) != KW_SORRY &&
+                   kw_of(d, m) != KW_SORRY_USING) {
             push_ref(d, &d->unames, &d->nunames, &d->aunames, m);
             u->nnames++;
-        } else if (d->kws[m] != KW_COMMA) {
+        } else if (kw_of(d, m) != KW_COMMA) {
             u->has_junk = true;
         }
     }
@@ -973,11 +1003,11 @@ enum bar_role { BAR_ALT, BAR_ABS_OPEN, BAR_ABS_CLOSE };
 static enum bar_role
 bar_role(const struct decls *d, size_t k, size_t end, size_t abs_open)
 {
-    bool glued_next = k + 1 < end && !(d->toks[k + 1].flags & LEAN_TOK_F_SPACE_BEFORE) &&
-                      !is_comment(&d->toks[k + 1]);
+    bool glued_next = k + 1 < end && !(tok_at(d, k + 1)->flags & LEAN_TOK_F_SPACE_BEFORE) &&
+                      !is_comment(tok_at(d, k + 1));
     if (abs_open > 0) {
         /* inside |…| no bar is an alternative: it closes, or opens a nested one */
-        if ((d->toks[k].flags & LEAN_TOK_F_SPACE_BEFORE) && glued_next)
+        if ((tok_at(d, k)->flags & LEAN_TOK_F_SPACE_BEFORE) && glued_next)
             return BAR_ABS_OPEN;
         return BAR_ABS_CLOSE;
     }
@@ -1013,8 +1043,8 @@ read_decl(struct decls *d, size_t i)
         k = next_sig(d, k);
         if (k >= d->ntoks)
             break;
-        kk = d->kws[k];
-        if (d->toks[k].kind == LEAN_TOK_DOC_COMMENT) {
+        kk = kw_of(d, k);
+        if (tok_at(d, k)->kind == LEAN_TOK_DOC_COMMENT) {
             if (!x.has_doc) {
                 x.has_doc = true;
                 x.doc_tok = k;
@@ -1081,8 +1111,8 @@ read_decl(struct decls *d, size_t i)
         }
     } else if (!kw_is_decl(kk)) {
         x.kind = DECL_KIND_OTHER;
-        x.keyword = decls_keep(d, xstrndup(d->text + d->toks[kwi].start,
-                                           d->toks[kwi].end - d->toks[kwi].start));
+        x.keyword = decls_keep(d, xstrndup(d->text + tok_at(d, kwi)->start,
+                                           tok_at(d, kwi)->end - tok_at(d, kwi)->start));
     }
     end = scan_to_start(d, k, SCAN_DECL);
     last = last_code_before(d, i, end);
@@ -1103,7 +1133,7 @@ read_decl(struct decls *d, size_t i)
     }
     if (x.kind != DECL_KIND_EXAMPLE && x.kind != DECL_KIND_OTHER) {
         size_t nx = next_code(d, k);
-        if (nx < e && d->toks[nx].kind == LEAN_TOK_IDENT && d->kws[nx] == KW_NONE) {
+        if (nx < e && tok_at(d, nx)->kind == LEAN_TOK_IDENT && kw_of(d, nx) == KW_NONE) {
             x.has_name = true;
             x.name_span = tok_span(d, nx);
             x.name = decls_keep(d, xstrndup(d->text + x.name_span.start,
@@ -1112,7 +1142,7 @@ read_decl(struct decls *d, size_t i)
             name_end = nx + 1;
             /* universe parameters `.{u, v}` glued to the name */
             if (kw_at(d, name_end) == KW_DOT && tok_text_is(d, name_end + 1, "{") &&
-                !(d->toks[name_end].flags & LEAN_TOK_F_SPACE_BEFORE)) {
+                !(tok_at(d, name_end)->flags & LEAN_TOK_F_SPACE_BEFORE)) {
                 size_t cl = match_bracket(d, name_end + 1, e);
                 name_end = cl < e ? cl + 1 : e;
             }
@@ -1128,8 +1158,8 @@ read_decl(struct decls *d, size_t i)
         size_t sig_last = SIZE_MAX, pending_let = 0, abs_open = 0;
         bool in_match = false;
         for (k = sig_first; k < e; k++) {
-            int kt = d->kws[k];
-            if (is_comment(&d->toks[k]))
+            int kt = kw_of(d, k);
+            if (is_comment(tok_at(d, k)))
                 continue;
             if (depth == 0) {
                 if (kt == KW_LET) {
@@ -1141,7 +1171,7 @@ read_decl(struct decls *d, size_t i)
                     size_t nx = next_code(d, k + 1);
                     x.has_assign = true;
                     x.assign = tok_span(d, k);
-                    if (nx < e && d->kws[nx] == KW_BY) {
+                    if (nx < e && kw_of(d, nx) == KW_BY) {
                         x.body_kind = DECL_BODY_TACTIC;
                         x.by = tok_span(d, nx);
                         body_first = nx + 1;
@@ -1232,7 +1262,7 @@ read_decl(struct decls *d, size_t i)
     if (x.body_kind != DECL_BODY_NONE && x.body_tok_first < e) {
         int depth = 0;
         for (k = x.body_tok_first; k < e; k++) {
-            int kt = d->kws[k];
+            int kt = kw_of(d, k);
             if (kt == KW_NONE || kt == KW_DOC)
                 continue;
             if (depth == 0 && k > x.body_tok_first &&
@@ -1261,8 +1291,8 @@ read_decl(struct decls *d, size_t i)
      * ones first, then body ones: each set is contiguous in the pool), proof docs */
     p.sig_ref0 = d->nrefs;
     for (k = kwi + 1; k < e; k++) {
-        const struct lean_tok *t = &d->toks[k];
-        int kt = d->kws[k];
+        const struct lean_tok *t = tok_at(d, k);
+        int kt = kw_of(d, k);
         bool in_body = k >= body_first;
         if (k == body_first) {
             x.nsig_refs = d->nrefs - p.sig_ref0;
@@ -1345,7 +1375,7 @@ static size_t
 read_cmd(struct decls *d, size_t i)
 {
     struct decl_cmd c;
-    int kk = d->kws[i];
+    int kk = kw_of(d, i);
     size_t k = i + 1, end, last;
 
     memset(&c, 0, sizeof c);
@@ -1362,8 +1392,8 @@ read_cmd(struct decls *d, size_t i)
         c.kind == DECL_CMD_MUTUAL) {
         size_t nx = next_code(d, k);
         last = k - 1;
-        if (c.kind != DECL_CMD_MUTUAL && nx < d->ntoks && d->toks[nx].kind == LEAN_TOK_IDENT &&
-            d->kws[nx] == KW_NONE && same_line(d, k - 1, nx)) {
+        if (c.kind != DECL_CMD_MUTUAL && nx < d->ntoks && tok_at(d, nx)->kind == LEAN_TOK_IDENT &&
+            kw_of(d, nx) == KW_NONE && same_line(d, k - 1, nx)) {
             c.has_name = true;
             c.name_span = tok_span(d, nx);
             c.name = decls_keep(d, xstrndup(d->text + c.name_span.start,
@@ -1401,13 +1431,13 @@ read_cmd(struct decls *d, size_t i)
                 size_t cl = match_bracket(d, nx, d->ntoks);
                 nx = next_code(d, cl < d->ntoks ? cl + 1 : cl);
             }
-            while (nx < d->ntoks && kw_is_modifier(d->kws[nx]))
+            while (nx < d->ntoks && kw_is_modifier(kw_of(d, nx)))
                 nx = next_code(d, nx + 1);
             k = nx < d->ntoks ? nx + 1 : nx;
         }
         end = scan_to_start(d, k, SCAN_CMD);
         last = last_code_before(d, i, end);
-        c.has_in = last > i && d->kws[last] == KW_IN;
+        c.has_in = last > i && kw_of(d, last) == KW_IN;
     }
     c.range = span_of(d, i, last);
     c.tok_end = last + 1;
@@ -1507,7 +1537,7 @@ decls_size_pools(struct decls *d, size_t nident)
                     : k >= KW_NAMESPACE && k <= KW_OTHER_CMD            ? 4
                                                                         : 0;
     for (size_t i = 0; i < d->ntoks; i++)
-        count[bucket[d->kws[i]]]++;
+        count[bucket[kw_of(d, i)]]++;
     size_t ndoc = count[1], ndecl = count[2], nsorry = count[3], ncmd = count[4];
     d->arefs = nident + 16;
     d->refs = xbig_alloc(d->arefs * sizeof *d->refs);
@@ -1531,6 +1561,7 @@ struct decls *
 decls_new(const struct lean_lex *lx)
 {
     struct decls *d = xcalloc(1, sizeof *d);
+    d->seen = &d->seen_max;
     size_t nident = 0;
 
     d->lx = lx;
@@ -1747,8 +1778,10 @@ move_entries(struct decls *d, const size_t lo[NPOOLS], const size_t hi[NPOOLS],
         m->ndocs = move_idx(m->ndocs, mv, POOL_DOCS);
         m->nstrings = move_idx(m->nstrings, mv, POOL_STRINGS);
         m->scope0 = move_idx(m->scope0, mv, POOL_MARK_SCOPES);
-        if (mv->moved)
+        if (mv->moved) {
             m->tok = move_tok(m->tok, mv);
+            m->horizon = move_tok(m->horizon, mv);
+        }
     }
     if (!mv->moved)
         return;
@@ -1921,8 +1954,8 @@ resync_at(struct decls *d, size_t i)
 }
 
 /* The mark of old whose commands before it decls_update() keeps when the tokens from
- * first on changed, or SIZE_MAX. Two whole commands lie between it and first: a command's
- * reading looks past its end only into the command after it. */
+ * first on changed, or SIZE_MAX: the commands before it saw no token from first on
+ * (decls_mark.horizon), and, to spare, two whole commands lie between it and first. */
 static size_t
 keep_mark(const struct decls *old, size_t first)
 {
@@ -1934,7 +1967,11 @@ keep_mark(const struct decls *old, size_t first)
         else
             hi = mid;
     }
-    return lo >= 3 ? lo - 3 : SIZE_MAX;
+    /* the commands before mark c saw only tokens before first: c <= n */
+    size_t n = 0;
+    while (n < lo && old->marks[n].horizon < first)
+        n++;
+    return n >= 3 ? n - 3 : SIZE_MAX;
 }
 
 /* d takes every array of old, whole; rs->keep is what mark c kept (nothing when c is
@@ -2011,6 +2048,7 @@ decls_update(struct decls *old, const struct lean_lex *lx)
         return decls_new(lx);
     }
     struct decls *d = xcalloc(1, sizeof *d);
+    d->seen = &d->seen_max;
     d->lx = lx;
     d->toks = lean_lex_tokens(lx);
     d->ntoks = lean_lex_count(lx);
@@ -2046,16 +2084,29 @@ decls_update(struct decls *old, const struct lean_lex *lx)
     return d;
 }
 
+/* The last mark this reading recorded takes what the reading has seen since (an update
+ * leaves old's marks alone: they are the kept prefix's, or dropped, or moved). */
+static void
+close_mark(struct decls *d)
+{
+    size_t own = d->rs ? d->rs->base[POOL_MARKS] : 0;
+    if (d->nmarks > own && d->marks[d->nmarks - 1].horizon < d->seen_max)
+        d->marks[d->nmarks - 1].horizon = d->seen_max;
+}
+
 /* Records the reader's state before the top-level command at token i. */
 static void
 mark_command(struct decls *d, size_t i)
 {
     struct decls_mark *m;
     if (d->nscopes > DECLS_MARK_MAX_SCOPES)
-        return;
+        return; /* what this command's reading sees goes to the mark before */
+    close_mark(d);
     DECLS_GROW(d->marks, d->nmarks, d->amarks);
     m = &d->marks[d->nmarks++];
     m->tok = i;
+    m->horizon = i;
+    d->seen_max = i;
     m->ndecls = d->ndecls;
     m->ncmds = d->ncmds;
     m->nattrs = d->nattrs;
@@ -2083,9 +2134,10 @@ decls_read(struct decls *d, size_t from)
     size_t i;
 
     i = from;
+    d->seen_max = from;
     while (i < d->ntoks) {
-        const struct lean_tok *t = &d->toks[i];
-        int kk = d->kws[i];
+        const struct lean_tok *t = tok_at(d, i);
+        int kk = kw_of(d, i);
         size_t next;
         if (is_trivia(t)) {
             i++;
@@ -2122,13 +2174,14 @@ decls_read(struct decls *d, size_t from)
         if (d->has_exit)
             break;
         /* a `#exit` ends everything after it */
-        if (i < d->ntoks && d->kws[i] == KW_EXIT) {
+        if (i < d->ntoks && kw_of(d, i) == KW_EXIT) {
             d->has_exit = true;
             d->exit = tok_span(d, i);
             read_cmd(d, i);
             break;
         }
     }
+    close_mark(d);
     if (d->rs)
         finish_update(d);
     set_spacing(d);
@@ -2225,7 +2278,7 @@ decls_kind_name(enum decl_kind kind)
 struct lean_span
 decls_ref_span(const struct decls *d, const struct decl_ref *r)
 {
-    return tok_span(d, r->tok);
+    return lean_lex_tok_span(d->lx, &d->toks[r->tok]); /* after reading: not seen() */
 }
 
 const char *

@@ -112,9 +112,44 @@ edit_file(const char *name, char *text, size_t len, int rounds, int *done)
     return bad;
 }
 
+/* One edit through lean_lex_update() and decls_update(), against a fresh reading. */
+static const char *
+one_edit(const char *before, const char *after, size_t start, size_t old_end, size_t new_end)
+{
+    static char out[400];
+    struct lean_lex *lx = lean_lex_new(before, strlen(before));
+    struct decls *ds = decls_new(lx);
+    lx = lean_lex_update(lx, after, strlen(after), start, old_end, new_end);
+    ds = decls_update(ds, lx);
+    struct lean_lex *flx = lean_lex_new(after, strlen(after));
+    struct decls *fds = decls_new(flx);
+    const char *w = decls_diff(ds, fds);
+    snprintf(out, sizeof out, "%s", w ? w : "");
+    decls_free(fds);
+    lean_lex_free(flx);
+    decls_free(ds);
+    lean_lex_free(lx);
+    return out;
+}
+
+/* A command whose reading looks far past its end: whether the unclosed `@[` after `where`
+ * starts a command of its own depends on a `)` three commands later (found by fuzzing).
+ * Keeping the commands before the edit by a fixed margin got it wrong; the reader's
+ * horizon (the furthest token each reading looked at) does not. */
+static void
+test_far_lookahead(void)
+{
+    static const char before[] = "def where@[\nend\nd\n\n\nep\n";
+    static const char after[] = "def where@[\nend\nd\n\n\ne)vep\n";
+    size_t at = sizeof "def where@[\nend\nd\n\n\n" - 1;
+    is_str(one_edit(before, after, at, at, at + 3), "", "an edit three commands after a reading's look-ahead");
+    is_str(one_edit(after, before, at, at + 3, at), "", "and back");
+}
+
 int
 main(void)
 {
+    test_far_lookahead();
     const char *src = getenv("LSP_PROXY_SRC");
     const char *dirs[] = {"examples", "tests/data/rules"};
     int files = 0, edits = 0, bad = 0;
