@@ -273,9 +273,10 @@ struct decl_cmd {
 struct decls *decls_new(const struct lean_lex *lx);
 /* decls_new(lx) for a lexer made by lean_lex_update() from old's lexer: the same result
  * (field for field: test_incremental), reading only the commands around the edit. The
- * keyword classes of the tokens the update kept are taken from old. Old's commands up to
- * three before the first re-lexed token are kept as they are (their tokens did not
- * change); reading goes on from there with the scope stack restored, and stops at the
+ * keyword classes of the tokens the update kept are taken from old. Old's commands before
+ * the first re-lexed token are kept as they are when their reading looked at no token from
+ * there on (the reader notes how far each reading looked), up to three before it;
+ * reading goes on from there with the scope stack restored, and stops at the
  * first command start in the moved tokens where old had one too, with the same scope
  * stack: old's commands from there on are kept, moved (token indices, offsets, lines).
  * Consumes old (freed; NULL, or a lexer lexed from scratch: decls_new). */
