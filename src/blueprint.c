@@ -8,14 +8,6 @@
 #include "decls.h"
 #include "xalloc.h"
 
-/* Strings live in chunks freed together (one analysis makes thousands of them). */
-struct bp_chunk {
-    struct bp_chunk *next;
-    size_t used, cap, alloc; /* alloc: bytes allocated, for xbig_free() */
-    char data[];
-};
-
-#define BP_CHUNK_SIZE 65536
 
 /* Pool indices of one attribute's / field's parts while the pools may still move. */
 struct attr_pools {
@@ -41,7 +33,7 @@ struct blueprint {
     size_t nuses, auses;
     struct blueprint_cref *crefs;
     size_t ncrefs, acrefs;
-    struct bp_chunk *chunks; /* every string handed out */
+    struct xarena strings; /* every string handed out */
     size_t *by_decl; /* per declaration: index of its first attribute, SIZE_MAX if none */
     size_t ndecls;
 };
@@ -53,40 +45,6 @@ struct blueprint {
             (ptr) = xreallocarray((ptr), (alloc), sizeof *(ptr));                           \
         }                                                                                   \
     } while (0)
-
-static struct bp_chunk *
-bp_chunk_add(struct blueprint *bp, size_t cap)
-{
-    struct bp_chunk *c = xbig_alloc(sizeof *c + cap);
-    c->alloc = sizeof *c + cap;
-    c->used = 0;
-    c->cap = cap;
-    c->next = bp->chunks;
-    bp->chunks = c;
-    return c;
-}
-
-/* n bytes from the string chunks (never freed on their own). */
-static char *
-bp_alloc(struct blueprint *bp, size_t n)
-{
-    struct bp_chunk *c = bp->chunks;
-    char *p;
-    if (!c || c->cap - c->used < n)
-        c = bp_chunk_add(bp, n > BP_CHUNK_SIZE ? n : BP_CHUNK_SIZE);
-    p = c->data + c->used;
-    c->used += n;
-    return p;
-}
-
-static const char *
-bp_strndup(struct blueprint *bp, const char *s, size_t n)
-{
-    char *p = bp_alloc(bp, n + 1);
-    memcpy(p, s, n);
-    p[n] = '\0';
-    return p;
-}
 
 /* ---- text views: decoded bytes with their source offsets ---- */
 
@@ -148,7 +106,7 @@ read_cref(struct blueprint *bp, const struct lean_lex *lx, const struct text_vie
             struct blueprint_cref *c;
             BP_GROW(*arr, *n, *alloc);
             c = &(*arr)[(*n)++];
-            c->label = bp ? bp_strndup(bp, s + ls, le - ls) : xstrndup(s + ls, le - ls);
+            c->label = bp ? xarena_strndup(&bp->strings, s + ls, le - ls) : xstrndup(s + ls, le - ls);
             c->capital = capital;
             c->span = view_span(lx, v, view_src(v, ls), view_src(v, le));
         }
@@ -303,7 +261,7 @@ decode_string(struct blueprint *bp, const struct lean_tok *t, size_t *len_out, u
 {
     const char *s = bp->text;
     uint32_t i = t->content_start, e = t->content_end;
-    char *out = bp_alloc(bp, (size_t)(e - i) + 1);
+    char *out = xarena_alloc(&bp->strings, (size_t)(e - i) + 1);
     uint32_t *m;
     size_t n = 0;
     bool raw = t->kind == LEAN_TOK_RAW_STRING;
@@ -519,7 +477,7 @@ field_text(struct blueprint *bp, struct blueprint_field *f, size_t vt)
         while (e > s && is_blank(bp->text[e - 1]))
             e--;
         f->value_kind = BLUEPRINT_VALUE_DOC;
-        f->text = bp_strndup(bp, bp->text + s, e - s);
+        f->text = xarena_strndup(&bp->strings, bp->text + s, e - s);
         f->text_span = lean_lex_span_in(bp->lx, t, s, e);
         v.s = bp->text + s;
         v.n = e - s;
@@ -576,7 +534,7 @@ field_list(struct blueprint *bp, struct blueprint_field *f, size_t i, size_t clo
             if (u->is_label)
                 u->text = decode_string(bp, t, NULL, NULL);
             else
-                u->text = bp_strndup(bp, bp->text + t->start,
+                u->text = xarena_strndup(&bp->strings, bp->text + t->start,
                                                t->end - t->start);
             f->nuses++;
             k = v + 1;
@@ -622,7 +580,7 @@ read_field(struct blueprint *bp, struct blueprint_attr *a, size_t i, size_t clos
     fp->use0 = bp->nuses;
     fp->cref0 = bp->ncrefs;
     nt = &bp->toks[nm];
-    f->name = bp_strndup(bp, bp->text + nt->start, nt->end - nt->start);
+    f->name = xarena_strndup(&bp->strings, bp->text + nt->start, nt->end - nt->start);
     f->kind = field_kind_of(f->name, nt->end - nt->start);
     f->name_span = lean_lex_tok_span(bp->lx, nt);
     f->span = tok_span(bp, i, close < end ? close : (end > i + 1 ? end - 1 : i));
@@ -652,7 +610,7 @@ read_field(struct blueprint *bp, struct blueprint_attr *a, size_t i, size_t clos
         } else if (t->kind == LEAN_TOK_SYMBOL && tok_is(bp, vf, "[")) {
             size_t c = match_close(bp, vf, close);
             f->value_kind = BLUEPRINT_VALUE_LIST;
-            f->text = bp_strndup(bp, bp->text + f->value_span.start,
+            f->text = xarena_strndup(&bp->strings, bp->text + f->value_span.start,
                                            f->value_span.end - f->value_span.start);
             field_list(bp, f, vf, c);
         } else if (vf == vl && (tok_is(bp, vf, "true") || tok_is(bp, vf, "false"))) {
@@ -672,10 +630,10 @@ read_field(struct blueprint *bp, struct blueprint_attr *a, size_t i, size_t clos
                 v = v * 10 + (c - '0');
             }
             f->number = ok ? v : 0;
-            f->text = bp_strndup(bp, bp->text + t->start, t->end - t->start);
+            f->text = xarena_strndup(&bp->strings, bp->text + t->start, t->end - t->start);
         } else {
             f->value_kind = BLUEPRINT_VALUE_OTHER;
-            f->text = bp_strndup(bp, bp->text + f->value_span.start,
+            f->text = xarena_strndup(&bp->strings, bp->text + f->value_span.start,
                                            f->value_span.end - f->value_span.start);
         }
     }
@@ -774,7 +732,7 @@ read_attr(struct blueprint *bp, size_t di, size_t ci, size_t ai, const struct de
     if (target) {
         a->has_target = true;
         a->target = *target;
-        a->target_name = bp_strndup(bp, bp->text + target->start, target->end - target->start);
+        a->target_name = xarena_strndup(&bp->strings, bp->text + target->start, target->end - target->start);
     }
     a->keyword = one_span(bp, kw);
     a->trace = tok_is(bp, kw, "blueprint?");
@@ -890,7 +848,7 @@ blueprint_new(const struct lean_lex *lx, const struct decls *d)
         }
         /* every string is a copy of attribute text or of a cref label inside it: one chunk
          * of twice the text holds them all (pages never written are never touched) */
-        bp_chunk_add(bp, 2 * nbytes + ntok + 64);
+        xarena_reserve(&bp->strings, 2 * nbytes + ntok + 64);
         bp->aattrs = nattr + 1;
         bp->attrs = xreallocarray(NULL, bp->aattrs, sizeof *bp->attrs);
         bp->attr_pools = xreallocarray(NULL, bp->aattrs, sizeof *bp->attr_pools);
@@ -934,11 +892,7 @@ blueprint_free(struct blueprint *bp)
 {
     if (!bp)
         return;
-    while (bp->chunks) {
-        struct bp_chunk *next = bp->chunks->next;
-        xbig_free(bp->chunks, bp->chunks->alloc);
-        bp->chunks = next;
-    }
+    xarena_free(&bp->strings);
     free(bp->attrs);
     free(bp->attr_pools);
     free(bp->fields);

@@ -153,8 +153,8 @@ struct dag {
     struct smap by_label; /* effective label -> node */
     char *scratch;        /* candidate names during resolution */
     size_t ascratch;
-    struct dag_chunk *chunks; /* every string the dag keeps (names, labels, statements,
-                               * unquoted «…» references): freed at once */
+    struct xarena strings; /* every string the dag keeps (names, labels, statements,
+                            * unquoted «…» references): freed at once */
     char *qscratch;       /* an unquoted query (dag_find_*) */
     size_t aqscratch;
     bool filter_ready;
@@ -162,35 +162,10 @@ struct dag {
                                          * names (namekey.h) */
 };
 
-/* The strings: bump-allocated in chunks of 64 KiB (or one the size of a longer string). */
-struct dag_chunk {
-    struct dag_chunk *next;
-    size_t used, cap;
-    char data[];
-};
-
-static char *
-dag_str_alloc(struct dag *d, size_t n)
-{
-    struct dag_chunk *c = d->chunks;
-    if (c == NULL || c->cap - c->used < n) {
-        size_t cap = n > ((size_t)64 << 10) ? n : (size_t)64 << 10;
-        c = xmalloc(sizeof *c + cap);
-        c->used = 0;
-        c->cap = cap;
-        c->next = d->chunks;
-        d->chunks = c;
-    }
-    char *p = c->data + c->used;
-    c->used += n;
-    return p;
-}
-
 static const char *
 dag_strdup(struct dag *d, const char *s)
 {
-    size_t n = strlen(s) + 1;
-    return memcpy(dag_str_alloc(d, n), s, n);
+    return xarena_strndup(&d->strings, s, strlen(s));
 }
 
 struct dag *
@@ -207,10 +182,7 @@ dag_free(struct dag *d)
     if (d == NULL)
         return;
     free(d->decls);
-    for (struct dag_chunk *c = d->chunks, *next; c; c = next) {
-        next = c->next;
-        free(c);
-    }
+    xarena_free(&d->strings);
     free(d->qscratch);
     free(d->refs);
     free(d->uses);
@@ -268,7 +240,7 @@ unquote_key(struct dag *d, const char *s)
     size_t len = strlen(s);
     if (!has_guillemet(s, len))
         return s;
-    char *out = dag_str_alloc(d, len + 1);
+    char *out = xarena_alloc(&d->strings, len + 1);
     out[unquote_into(s, len, out)] = '\0';
     return out;
 }
@@ -279,7 +251,7 @@ key_of(struct dag *d, const char *text, size_t *len)
 {
     if (!has_guillemet(text, *len))
         return text;
-    char *k = dag_str_alloc(d, *len + 1);
+    char *k = xarena_alloc(&d->strings, *len + 1);
     *len = unquote_into(text, *len, k);
     k[*len] = '\0';
     return k;

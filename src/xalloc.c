@@ -200,3 +200,54 @@ xalloc_oneshot(void)
     xbig_min = XBIG_ONESHOT_MIN;
 #endif
 }
+
+struct xarena_chunk {
+    struct xarena_chunk *next;
+    size_t used, cap; /* bytes of data[] handed out, and there */
+    char data[];
+};
+
+void
+xarena_reserve(struct xarena *a, size_t n)
+{
+    size_t cap = n > XARENA_CHUNK ? n : XARENA_CHUNK;
+    if (cap > SIZE_MAX - sizeof(struct xarena_chunk))
+        xalloc_die(n);
+    struct xarena_chunk *c = xbig_alloc(sizeof *c + cap);
+    c->used = 0;
+    c->cap = cap;
+    c->next = a->chunks;
+    a->chunks = c;
+}
+
+char *
+xarena_alloc(struct xarena *a, size_t n)
+{
+    struct xarena_chunk *c = a->chunks;
+    if (c == NULL || c->cap - c->used < n) {
+        xarena_reserve(a, n);
+        c = a->chunks;
+    }
+    char *p = c->data + c->used;
+    c->used += n;
+    return p;
+}
+
+char *
+xarena_strndup(struct xarena *a, const char *s, size_t n)
+{
+    char *p = xarena_alloc(a, n + 1);
+    memcpy(p, s, n);
+    p[n] = '\0';
+    return p;
+}
+
+void
+xarena_free(struct xarena *a)
+{
+    while (a->chunks) {
+        struct xarena_chunk *next = a->chunks->next;
+        xbig_free(a->chunks, sizeof *a->chunks + a->chunks->cap);
+        a->chunks = next;
+    }
+}

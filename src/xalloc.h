@@ -45,4 +45,21 @@ void xbig_free(void *p, size_t size);
 #define XBIG_ONESHOT_MIN ((size_t)4 << 20)
 void xalloc_oneshot(void);
 
+/* Many small blocks freed together (the strings of one analysis: names, labels,
+ * statements): bump-allocated from chunks of at least XARENA_CHUNK bytes (xbig_alloc), a
+ * longer block in a chunk of its own. Blocks are not aligned: they hold bytes. A zeroed
+ * struct is an empty arena; xarena_free() frees every block and leaves it empty. */
+#define XARENA_CHUNK ((size_t)64 << 10)
+struct xarena_chunk;
+struct xarena {
+    struct xarena_chunk *chunks; /* the newest first: blocks come from it */
+};
+/* n bytes, valid until xarena_free(). */
+char *xarena_alloc(struct xarena *a, size_t n);
+/* Makes the next n bytes come from one new chunk (for a caller that knows its total). */
+void xarena_reserve(struct xarena *a, size_t n);
+/* A NUL-terminated copy of s[0, n) (s need not be terminated). */
+char *xarena_strndup(struct xarena *a, const char *s, size_t n);
+void xarena_free(struct xarena *a);
+
 #endif

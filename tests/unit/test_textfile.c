@@ -1,4 +1,6 @@
-/* test_textfile: whole-file reads and UTF-8 validation (textfile.h), big blocks (xalloc.h). */
+/* test_textfile: whole-file reads and UTF-8 validation (textfile.h), big blocks and arenas
+ * (xalloc.h). */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -109,11 +111,49 @@ test_xbig(void)
     ok(1, "small blocks and NULL free");
 }
 
+/* Arena blocks stay where they are while later ones fill chunks and spill into new ones,
+ * a block longer than a chunk gets its own, and a reservation serves what follows. */
+static void
+test_arena(void)
+{
+    struct xarena a = {0};
+    char *first = xarena_strndup(&a, "abc", 2), *blk[200];
+    bool intact = true, disjoint = true;
+    for (int i = 0; i < 200; i++) { /* 200 * 1000 bytes: several 64 KiB chunks */
+        blk[i] = xarena_alloc(&a, 1000);
+        memset(blk[i], i, 1000);
+    }
+    char *big = xarena_alloc(&a, XARENA_CHUNK * 3);
+    memset(big, 0xEE, XARENA_CHUNK * 3);
+    char *after = xarena_strndup(&a, "tail", 4);
+    for (int i = 0; i < 200; i++) {
+        for (int k = 0; k < 1000; k++)
+            intact = intact && blk[i][k] == (char)i;
+        if (i && blk[i] < blk[i - 1] + 1000 && blk[i] + 1000 > blk[i - 1])
+            disjoint = false;
+    }
+    ok(strcmp(first, "ab") == 0 && strcmp(after, "tail") == 0, "strndup terminates its copy");
+    ok(intact && disjoint, "blocks keep their bytes across chunks");
+    ok((unsigned char)big[0] == 0xEE && (unsigned char)big[XARENA_CHUNK * 3 - 1] == 0xEE,
+       "a block longer than a chunk");
+    xarena_reserve(&a, (size_t)1 << 20);
+    char *r0 = xarena_alloc(&a, (size_t)512 << 10), *r1 = xarena_alloc(&a, (size_t)512 << 10);
+    ok(r1 == r0 + ((size_t)512 << 10), "a reservation serves the blocks that follow");
+    memset(r0, 1, (size_t)1 << 20);
+    xarena_free(&a);
+    ok(a.chunks == NULL, "freed, the arena is empty");
+    ok(xarena_alloc(&a, 0) != NULL && xarena_strndup(&a, "", 0)[0] == '\0',
+       "empty blocks, and reuse after free");
+    xarena_free(&a);
+    xarena_free(&a);
+}
+
 int
 main(void)
 {
     test_utf8();
     test_read();
     test_xbig();
+    test_arena();
     return done_testing();
 }
