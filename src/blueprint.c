@@ -846,9 +846,11 @@ blueprint_new(const struct lean_lex *lx, const struct decls *d)
                 nbytes += x->attrs[a].span.end - x->attrs[a].span.start;
             }
         }
-        /* every string is a copy of attribute text or of a cref label inside it: one chunk
-         * of twice the text holds them all (pages never written are never touched) */
-        xarena_reserve(&bp->strings, 2 * nbytes + ntok + 64);
+        /* every string is a copy of a stretch of attribute text (the fields' texts do not
+         * overlap) or of a cref label inside one: one chunk of the text and a quarter
+         * more holds them unless the labels are most of it (then more chunks follow). Not
+         * twice the text: what comes after the chunk would start on later pages. */
+        xarena_reserve(&bp->strings, nbytes + nbytes / 4 + ntok + 64);
         bp->aattrs = nattr + 1;
         bp->attrs = xreallocarray(NULL, bp->aattrs, sizeof *bp->attrs);
         bp->attr_pools = xreallocarray(NULL, bp->aattrs, sizeof *bp->attr_pools);
