@@ -12,6 +12,15 @@ PKGS     := libcjson libcurl
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 # libcurl's headers only: http.c loads the library itself when a client is made (curlload.h).
 PKG_LIBS   := $(shell pkg-config --libs libcjson) -ldl
+# libev linked in when its archive is installed (Debian's libev-dev has it): each shared
+# library costs a process about 0.1 ms to load, and `check` is run per file in CI
+# (tests/bench/README.md). Elsewhere, the shared one.
+LIBEV_A  := $(shell $(CC) -print-file-name=libev.a)
+ifneq ($(LIBEV_A),libev.a)
+LIBEV    := -Wl,-Bstatic -lev -Wl,-Bdynamic
+else
+LIBEV    := -lev
+endif
 PREFIX   ?= /usr/local
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
@@ -30,7 +39,7 @@ endif
 
 CFLAGS_ALL  = $(STD) $(WARN) $(OPT) -MMD -MP -Isrc -Itests/harness $(PKG_CFLAGS) $(CFLAGS)
 LDFLAGS_ALL = $(OPT) $(LDFLAGS)
-LIBS        = $(PKG_LIBS) -lev -lm $(LDLIBS)
+LIBS        = $(PKG_LIBS) $(LIBEV) -lm $(LDLIBS)
 
 ifeq ($(V),1)
 Q :=

@@ -516,6 +516,88 @@ lex_is_space(unsigned char b)
     return (lex_class[b] & LC_SPACE) != 0;
 }
 
+/* What a token's first byte says (lex_one() dispatches on it): ASCII letters and '_'
+ * start a name (`r` perhaps a raw string), a digit a number; '-' and '/' perhaps a
+ * comment, '"' a string, '\'' perhaps a char, '#' perhaps `#name`; control bytes start no
+ * token; other ASCII bytes are symbols; bytes >= 0x80 are decoded. White space never
+ * reaches it (the token loop skips it). */
+enum lex_start {
+    LS_SYMBOL, LS_IDENT, LS_R, LS_DIGIT, LS_DASH, LS_SLASH, LS_QUOTE, LS_APOS, LS_HASH,
+    LS_HIGH, LS_CONTROL
+};
+#define SY LS_SYMBOL
+#define ID LS_IDENT
+#define RR LS_R
+#define DG LS_DIGIT
+#define DA LS_DASH
+#define SL LS_SLASH
+#define QU LS_QUOTE
+#define AP LS_APOS
+#define HA LS_HASH
+#define HI LS_HIGH
+#define CT LS_CONTROL
+static const unsigned char lex_start_class[256] = {
+    CT, CT, CT, CT, CT, CT, CT, CT, CT, CT, CT, CT, CT, CT, CT, CT,
+    CT, CT, CT, CT, CT, CT, CT, CT, CT, CT, CT, CT, CT, CT, CT, CT,
+    SY, SY, QU, HA, SY, SY, SY, AP, SY, SY, SY, SY, SY, DA, SY, SL,
+    DG, DG, DG, DG, DG, DG, DG, DG, DG, DG, SY, SY, SY, SY, SY, SY,
+    SY, ID, ID, ID, ID, ID, ID, ID, ID, ID, ID, ID, ID, ID, ID, ID,
+    ID, ID, ID, ID, ID, ID, ID, ID, ID, ID, ID, SY, SY, SY, SY, ID,
+    SY, ID, ID, ID, ID, ID, ID, ID, ID, ID, ID, ID, ID, ID, ID, ID,
+    ID, ID, RR, ID, ID, ID, ID, ID, ID, ID, ID, SY, SY, SY, SY, CT,
+    HI, HI, HI, HI, HI, HI, HI, HI, HI, HI, HI, HI, HI, HI, HI, HI,
+    HI, HI, HI, HI, HI, HI, HI, HI, HI, HI, HI, HI, HI, HI, HI, HI,
+    HI, HI, HI, HI, HI, HI, HI, HI, HI, HI, HI, HI, HI, HI, HI, HI,
+    HI, HI, HI, HI, HI, HI, HI, HI, HI, HI, HI, HI, HI, HI, HI, HI,
+    HI, HI, HI, HI, HI, HI, HI, HI, HI, HI, HI, HI, HI, HI, HI, HI,
+    HI, HI, HI, HI, HI, HI, HI, HI, HI, HI, HI, HI, HI, HI, HI, HI,
+    HI, HI, HI, HI, HI, HI, HI, HI, HI, HI, HI, HI, HI, HI, HI, HI,
+    HI, HI, HI, HI, HI, HI, HI, HI, HI, HI, HI, HI, HI, HI, HI, HI,
+};
+#undef SY
+#undef ID
+#undef RR
+#undef DG
+#undef DA
+#undef SL
+#undef QU
+#undef AP
+#undef HA
+#undef HI
+#undef CT
+
+/* A raw string r#…#"…"#…# at i (t[i] == 'r'): sets the token and returns its end, or 0
+ * when none starts here (then `r` starts a name). The name `r` is not glued to a preceding
+ * identifier here, since identifiers are scanned whole. */
+static uint32_t
+lex_raw_string(const unsigned char *t, uint32_t len, uint32_t i, struct lean_tok *tok,
+               bool *open)
+{
+    uint32_t h = 0, j = i + 1, e;
+    while (j < len && t[j] == '#')
+        j++, h++;
+    if (j >= len || t[j] != '"')
+        return 0;
+    e = len;
+    *open = true;
+    for (uint32_t k = j + 1; k < len; k++) {
+        if (t[k] == '"' && len - (k + 1) >= h) {
+            uint32_t m = 0;
+            while (m < h && t[k + 1 + m] == '#')
+                m++;
+            if (m == h) {
+                e = k + 1 + h;
+                *open = false;
+                break;
+            }
+        }
+    }
+    tok->kind = LEAN_TOK_RAW_STRING;
+    tok->content_start = j + 1;
+    tok->content_end = *open ? e : e - 1 - h;
+    return e;
+}
+
 /* Lexes one token at i (not whitespace). Sets kind, end, content, flags. */
 static void
 lex_one(const unsigned char *t, uint32_t len, uint32_t i, struct lean_tok *tok, uint32_t *endp,
@@ -526,41 +608,50 @@ lex_one(const unsigned char *t, uint32_t len, uint32_t i, struct lean_tok *tok, 
     bool open = false;
 
     tok->content_start = i;
-    if (lex_ascii_id_first(b) && !(b == 'r' && i + 1 < len && (t[i + 1] == '"' || t[i + 1] == '#')))
+    switch (lex_start_class[b]) {
+    case LS_IDENT:
         goto ident; /* the common case first */
-    if (b == '-' && i + 1 < len && t[i + 1] == '-') {
-        const unsigned char *nl = memchr(t + i, '\n', len - i);
-        e = nl ? (uint32_t)(nl - t) : len;
-        if (e > i + 2 && t[e - 1] == '\r')
-            e--;
-        tok->kind = LEAN_TOK_LINE_COMMENT;
-        tok->content_start = i + 2;
-        tok->content_end = e;
-        goto out;
-    }
-    if (b == '/' && i + 1 < len && t[i + 1] == '-') {
-        uint32_t op = 2;
-        tok->kind = LEAN_TOK_BLOCK_COMMENT;
-        if (i + 2 < len && t[i + 2] == '-') {
-            tok->kind = LEAN_TOK_DOC_COMMENT;
-            op = 3;
-        } else if (i + 2 < len && t[i + 2] == '!') {
-            tok->kind = LEAN_TOK_MOD_DOC;
-            op = 3;
+    case LS_R:
+        if (i + 1 < len && (t[i + 1] == '"' || t[i + 1] == '#') &&
+            (e = lex_raw_string(t, len, i, tok, &open)) != 0)
+            goto out;
+        goto ident;
+    case LS_DASH:
+        if (i + 1 < len && t[i + 1] == '-') {
+            const unsigned char *nl = memchr(t + i, '\n', len - i);
+            e = nl ? (uint32_t)(nl - t) : len;
+            if (e > i + 2 && t[e - 1] == '\r')
+                e--;
+            tok->kind = LEAN_TOK_LINE_COMMENT;
+            tok->content_start = i + 2;
+            tok->content_end = e;
+            goto out;
         }
-        e = lex_scan_block(t, len, i + op, &open);
-        tok->content_start = i + op;
-        tok->content_end = open ? e : e - 2;
-        goto out;
-    }
-    if (b == '"') {
+        goto symbol;
+    case LS_SLASH:
+        if (i + 1 < len && t[i + 1] == '-') {
+            uint32_t op = 2;
+            tok->kind = LEAN_TOK_BLOCK_COMMENT;
+            if (i + 2 < len && t[i + 2] == '-') {
+                tok->kind = LEAN_TOK_DOC_COMMENT;
+                op = 3;
+            } else if (i + 2 < len && t[i + 2] == '!') {
+                tok->kind = LEAN_TOK_MOD_DOC;
+                op = 3;
+            }
+            e = lex_scan_block(t, len, i + op, &open);
+            tok->content_start = i + op;
+            tok->content_end = open ? e : e - 2;
+            goto out;
+        }
+        goto symbol;
+    case LS_QUOTE:
         e = lex_scan_string(t, len, i + 1, &open);
         tok->kind = LEAN_TOK_STRING;
         tok->content_start = i + 1;
         tok->content_end = open ? e : e - 1;
         goto out;
-    }
-    if (b == '\'') {
+    case LS_APOS:
         e = lex_scan_char(t, len, i);
         if (e) {
             tok->kind = LEAN_TOK_CHAR;
@@ -572,42 +663,22 @@ lex_one(const unsigned char *t, uint32_t len, uint32_t i, struct lean_tok *tok, 
             tok->content_end = e;
         }
         goto out;
-    }
-    if (lex_is_digit(b)) {
+    case LS_DIGIT:
         e = lex_scan_number(t, len, i);
         tok->kind = LEAN_TOK_NUMBER;
         tok->content_end = e;
         goto out;
-    }
-    if (b == 'r' && i + 1 < len && (t[i + 1] == '"' || t[i + 1] == '#')) {
-        /* raw string r#…#"…"#…#: the name `r` is not glued to a preceding identifier here,
-         * since identifiers are scanned whole */
-        uint32_t h = 0, j = i + 1;
-        while (j < len && t[j] == '#')
-            j++, h++;
-        if (j < len && t[j] == '"') {
-            uint32_t k = j + 1;
-            e = len;
-            open = true;
-            for (; k < len; k++) {
-                if (t[k] == '"' && len - (k + 1) >= h) {
-                    uint32_t m = 0;
-                    while (m < h && t[k + 1 + m] == '#')
-                        m++;
-                    if (m == h) {
-                        e = k + 1 + h;
-                        open = false;
-                        break;
-                    }
-                }
-            }
-            tok->kind = LEAN_TOK_RAW_STRING;
-            tok->content_start = j + 1;
-            tok->content_end = open ? e : e - 1 - h;
+    case LS_HASH:
+        if (i + 1 < len && lex_ascii_id_first(t[i + 1])) {
+            e = i + 2;
+            while (e < len && (lex_ascii_id_first(t[e]) || lex_is_digit(t[e])))
+                e++;
+            tok->kind = LEAN_TOK_SYMBOL;
+            tok->content_end = e;
             goto out;
         }
-    }
-    if (b >= 0x80) {
+        goto symbol;
+    case LS_HIGH:
         /* decoded once: a letter-like starts a name, anything else valid is a symbol
          * (← ⟨ ∀ ≤ …) */
         n = lex_decode(t, len, i, &cp);
@@ -623,45 +694,32 @@ lex_one(const unsigned char *t, uint32_t len, uint32_t i, struct lean_tok *tok, 
         }
         tok->content_end = e;
         goto out;
-    }
-    if (lex_ascii_id_first(b)) {
-    ident:
-        e = lex_scan_ident(t, len, i, wide, g, &last);
-        if (e < len && t[e] == '"' && t[e - 1] == '!') {
-            /* s!"…", m!"…", f!"…" */
-            uint32_t q = e;
-            e = lex_scan_interp(t, len, q + 1, 0, &open);
-            tok->kind = LEAN_TOK_INTERP_STRING;
-            tok->content_start = q + 1;
-            tok->content_end = open ? e : e - 1;
-            goto out;
-        }
-        tok->kind = LEAN_TOK_IDENT;
-        tok->content_start = last;
+    case LS_CONTROL:
+        tok->kind = LEAN_TOK_UNKNOWN;
+        e = i + 1;
         tok->content_end = e;
         goto out;
+    default:
+        goto symbol;
     }
-    if (b == '#' && i + 1 < len && (lex_ascii_id_first(t[i + 1]))) {
-        e = i + 2;
-        while (e < len && (lex_ascii_id_first(t[e]) || lex_is_digit(t[e])))
-            e++;
-        tok->kind = LEAN_TOK_SYMBOL;
-        tok->content_end = e;
+ident:
+    e = lex_scan_ident(t, len, i, wide, g, &last);
+    if (e < len && t[e] == '"' && t[e - 1] == '!') {
+        /* s!"…", m!"…", f!"…" */
+        uint32_t q = e;
+        e = lex_scan_interp(t, len, q + 1, 0, &open);
+        tok->kind = LEAN_TOK_INTERP_STRING;
+        tok->content_start = q + 1;
+        tok->content_end = open ? e : e - 1;
         goto out;
     }
-    if (b < 0x80) {
-        if (b < 0x20 || b == 0x7f) {
-            tok->kind = LEAN_TOK_UNKNOWN;
-            e = i + 1;
-        } else {
-            tok->kind = LEAN_TOK_SYMBOL;
-            e = i + lex_symbol_len(t, len, i);
-        }
-        tok->content_end = e;
-        goto out;
-    }
-    tok->kind = LEAN_TOK_UNKNOWN; /* not reached: every byte is taken above */
-    e = i + 1;
+    tok->kind = LEAN_TOK_IDENT;
+    tok->content_start = last;
+    tok->content_end = e;
+    goto out;
+symbol:
+    tok->kind = LEAN_TOK_SYMBOL;
+    e = i + lex_symbol_len(t, len, i);
     tok->content_end = e;
 out:
     if (open)
