@@ -497,17 +497,15 @@ lex_symbol_len(const unsigned char *t, uint32_t len, uint32_t i)
 
 /* ---- the token loop ---- */
 
-static struct lean_tok *
-lex_push(struct lean_lex *lx)
+/* Doubles the token array (full: ntoks == atoks). */
+static void
+lex_grow(struct lean_lex *lx)
 {
-    if (lx->ntoks == lx->atoks) {
-        size_t old = lx->atoks * sizeof *lx->toks;
-        if (lx->atoks > SIZE_MAX / 2 / sizeof *lx->toks)
-            abort();
-        lx->atoks = lx->atoks ? lx->atoks * 2 : 64;
-        lx->toks = xbig_grow(lx->toks, old, lx->atoks * sizeof *lx->toks);
-    }
-    return &lx->toks[lx->ntoks++];
+    size_t old = lx->atoks * sizeof *lx->toks;
+    if (lx->atoks > SIZE_MAX / 2 / sizeof *lx->toks)
+        abort();
+    lx->atoks = lx->atoks ? lx->atoks * 2 : 64;
+    lx->toks = xbig_grow(lx->toks, old, lx->atoks * sizeof *lx->toks);
 }
 
 static inline bool
@@ -785,13 +783,18 @@ static void
 lex_loop(struct lean_lex *lx, struct lex_state *st, struct lex_resync *rs)
 {
     const unsigned char *t = (const unsigned char *)lx->text;
-    uint32_t i = st->i, n = lx->len, line = st->line, ls = st->ls, last_line = st->last_line;
+    uint32_t i = st->i, n = lx->len, line = st->line, ls = st->ls;
+    /* the first line on which a token is LINE_FIRST (0 before any token) */
+    uint32_t first = st->have_prev ? st->last_line + 1 : 0;
     bool have_prev = st->have_prev;
     unsigned spaced = st->spaced;
-    struct lex_guil guil = st->guil; /* locals: kept in registers */
+    struct lex_guil guil = st->guil;
+    /* locals, kept in registers: a store to lx->wide (a char array) may alias any field */
+    struct lean_tok *toks = lx->toks;
+    size_t ntoks = lx->ntoks, atoks = lx->atoks;
 
     while (i < n) {
-        struct lean_tok *tok;
+        struct lean_tok tk; /* built here, stored whole */
         uint32_t e;
         unsigned char b = t[i];
         bool wide = false;
@@ -809,7 +812,7 @@ lex_loop(struct lean_lex *lx, struct lex_state *st, struct lex_resync *rs)
                 i++;
             continue;
         }
-        if (rs && ls >= rs->new_end && line > last_line && have_prev) {
+        if (rs && have_prev && ls >= rs->new_end && line >= first) {
             /* a line wholly after the edit: the old tokens from here on are these */
             size_t j = lex_find_start(rs->old, rs->from, (uint32_t)((int64_t)i - rs->delta));
             if (j < rs->old->ntoks && (rs->old->toks[j].flags & LEAN_TOK_F_LINE_FIRST) &&
@@ -819,24 +822,21 @@ lex_loop(struct lean_lex *lx, struct lex_state *st, struct lex_resync *rs)
                 break;
             }
         }
-        tok = lex_push(lx);
-        tok->flags = spaced;
+        tk.flags = (uint8_t)(spaced | (line >= first ? LEAN_TOK_F_LINE_FIRST : 0));
+        tk.lines = 0;
+        tk.line = line;
+        tk.start = i;
         spaced = 0;
-        lex_one(t, n, i, tok, &e, &wide, &guil);
-        if (e > n)
-            e = n; /* an escape at the very end */
-        tok->start = i;
-        tok->line = line;
-        if (!have_prev || line > last_line)
-            tok->flags |= LEAN_TOK_F_LINE_FIRST;
-        have_prev = true;
-        switch (tok->kind) {
+        lex_one(t, n, i, &tk, &e, &wide, &guil);
+        switch (tk.kind) {
         case LEAN_TOK_NUMBER:
             break;
         case LEAN_TOK_IDENT:
             if (wide) { /* non-ASCII letters, or a `«…»` part, which may span lines */
                 lex_account(lx, i, e, &line, &ls);
-                tok->flags |= LEAN_TOK_F_WIDE;
+                tk.flags |= LEAN_TOK_F_WIDE;
+                tk.lines = line - tk.line < LEAN_TOK_MANY_LINES ? (uint16_t)(line - tk.line)
+                                                                : (uint16_t)LEAN_TOK_MANY_LINES;
             }
             break;
         case LEAN_TOK_SYMBOL:
@@ -844,28 +844,39 @@ lex_loop(struct lean_lex *lx, struct lex_state *st, struct lex_resync *rs)
             /* one line; a non-ASCII byte makes its columns need a scan */
             if (b >= 0x80 || wide) {
                 lx->wide[lx->nlines - 1] = 1;
-                tok->flags |= LEAN_TOK_F_WIDE;
+                tk.flags |= LEAN_TOK_F_WIDE;
             }
             break;
-        default:
-            tok->flags |= lex_account(lx, i, e, &line, &ls);
-            break;
-        }
-        tok->end = e;
-        tok->lines = line - tok->line < LEAN_TOK_MANY_LINES ? (uint16_t)(line - tok->line)
+        default: /* strings and comments: any bytes, any lines */
+            if (e > n)
+                e = n; /* an escape at the very end */
+            if (tk.content_end > e)
+                tk.content_end = e;
+            if (tk.content_start > tk.content_end)
+                tk.content_start = tk.content_end;
+            tk.flags |= (uint8_t)lex_account(lx, i, e, &line, &ls);
+            tk.lines = line - tk.line < LEAN_TOK_MANY_LINES ? (uint16_t)(line - tk.line)
                                                             : (uint16_t)LEAN_TOK_MANY_LINES;
-        if (tok->content_end > e)
-            tok->content_end = e;
-        if (tok->content_start > tok->content_end)
-            tok->content_start = tok->content_end;
-        if (tok->kind >= LEAN_TOK_LINE_COMMENT && tok->kind <= LEAN_TOK_MOD_DOC) {
-            if (lx->ncomments == lx->acomments) {
-                lx->acomments = lx->acomments ? lx->acomments * 2 : 64;
-                lx->comments = xreallocarray(lx->comments, lx->acomments, sizeof *lx->comments);
+            if (tk.kind >= LEAN_TOK_LINE_COMMENT && tk.kind <= LEAN_TOK_MOD_DOC) {
+                if (lx->ncomments == lx->acomments) {
+                    lx->acomments = lx->acomments ? lx->acomments * 2 : 64;
+                    lx->comments =
+                        xreallocarray(lx->comments, lx->acomments, sizeof *lx->comments);
+                }
+                lx->comments[lx->ncomments++] = (uint32_t)ntoks;
             }
-            lx->comments[lx->ncomments++] = (uint32_t)(lx->ntoks - 1);
+            break;
         }
-        last_line = line;
+        tk.end = e;
+        if (ntoks == atoks) {
+            lx->ntoks = ntoks;
+            lex_grow(lx);
+            toks = lx->toks;
+            atoks = lx->atoks;
+        }
+        toks[ntoks++] = tk;
+        have_prev = true;
+        first = line + 1;
         i = e;
         /* the commonest gap, one space, taken without a trip round the loop */
         if (i + 1 < n && t[i] == ' ' && t[i + 1] != ' ' && t[i + 1] != '\n') {
@@ -873,10 +884,11 @@ lex_loop(struct lean_lex *lx, struct lex_state *st, struct lex_resync *rs)
             spaced = LEAN_TOK_F_SPACE_BEFORE;
         }
     }
+    lx->ntoks = ntoks;
     st->i = i;
     st->line = line;
     st->ls = ls;
-    st->last_line = last_line;
+    st->last_line = have_prev ? first - 1 : st->last_line;
     st->have_prev = have_prev;
     st->spaced = spaced;
     st->guil = guil;
