@@ -1522,23 +1522,29 @@ kw_of_tok(const char *text, const struct lean_tok *t)
     return KW_NONE;
 }
 
-/* Sizes the pools from the classes in d->kws (no realloc copies: untouched capacity costs
- * nothing). nident bounds the identifiers (references). */
+/* The pools' sizes come from counts of four classes of keywords (classes_add()). */
+enum { CLASS_NONE, CLASS_DOC, CLASS_DECL, CLASS_SORRY, CLASS_CMD, NCLASSES };
+
+/* The class of each keyword (CLASS_NONE for those not counted). */
 static void
-decls_size_pools(struct decls *d, size_t nident)
+classes_init(unsigned char bucket[256])
 {
-    /* a bucket per class (0: not counted), then one table look-up per token */
-    unsigned char bucket[256] = {0};
-    size_t count[5] = {0};
+    memset(bucket, CLASS_NONE, 256);
     for (int k = 1; k <= KW_DOC; k++)
-        bucket[k] = k == KW_DOC                                         ? 1
-                    : kw_is_decl(k) || k == KW_ATTR_OPEN                ? 2
-                    : k == KW_SORRY || k == KW_SORRY_USING || k == KW_ADMIT ? 3
-                    : k >= KW_NAMESPACE && k <= KW_OTHER_CMD            ? 4
-                                                                        : 0;
-    for (size_t i = 0; i < d->ntoks; i++)
-        count[bucket[kw_of(d, i)]]++;
-    size_t ndoc = count[1], ndecl = count[2], nsorry = count[3], ncmd = count[4];
+        bucket[k] = k == KW_DOC                                             ? CLASS_DOC
+                    : kw_is_decl(k) || k == KW_ATTR_OPEN                    ? CLASS_DECL
+                    : k == KW_SORRY || k == KW_SORRY_USING || k == KW_ADMIT ? CLASS_SORRY
+                    : k >= KW_NAMESPACE && k <= KW_OTHER_CMD                ? CLASS_CMD
+                                                                            : CLASS_NONE;
+}
+
+/* Sizes the pools from the counts of the classes (no realloc copies: untouched capacity
+ * costs nothing). nident bounds the identifiers (references). */
+static void
+decls_size_pools(struct decls *d, size_t nident, const size_t count[NCLASSES])
+{
+    size_t ndoc = count[CLASS_DOC], ndecl = count[CLASS_DECL], nsorry = count[CLASS_SORRY],
+           ncmd = count[CLASS_CMD];
     d->arefs = nident + 16;
     d->refs = xbig_alloc(d->arefs * sizeof *d->refs);
     d->adecls = ndecl + ndoc + 16;
@@ -1569,13 +1575,18 @@ decls_new(const struct lean_lex *lx)
     d->ntoks = lean_lex_count(lx);
     d->text = lean_lex_text(lx);
     d->kws = xmalloc(d->ntoks + 1);
-    /* classify every token once */
+    /* classify every token once, counting the classes the pools are sized by */
+    unsigned char bucket[256];
+    size_t count[NCLASSES] = {0};
+    classes_init(bucket);
     for (size_t i = 0; i < d->ntoks; i++) {
         const struct lean_tok *t = &d->toks[i];
+        unsigned char k = (unsigned char)kw_of_tok(d->text, t);
         nident += t->kind == LEAN_TOK_IDENT;
-        d->kws[i] = (unsigned char)kw_of_tok(d->text, t);
+        count[bucket[k]]++;
+        d->kws[i] = k;
     }
-    decls_size_pools(d, nident);
+    decls_size_pools(d, nident, count);
     return decls_read(d, 0);
 }
 
@@ -2064,8 +2075,13 @@ decls_update(struct decls *old, const struct lean_lex *lx)
         d->kws[i] = (unsigned char)kw_of_tok(d->text, &d->toks[i]);
     if (old->ndecls == 0 && old->ncmds == 0) {
         /* nothing worth keeping: a fresh reading, with pools sized for it */
+        unsigned char bucket[256];
+        size_t count[NCLASSES] = {0};
+        classes_init(bucket);
+        for (size_t i = 0; i < d->ntoks; i++)
+            count[bucket[d->kws[i]]]++;
         decls_free(old);
-        decls_size_pools(d, d->ntoks);
+        decls_size_pools(d, d->ntoks, count);
         return decls_read(d, 0);
     }
     struct decls_resync rs = {
