@@ -213,10 +213,14 @@ lex_guillemet_end(const unsigned char *t, uint32_t len, uint32_t i, struct lex_g
     return g->at < len ? g->at + 2 : 0;
 }
 
-/* Scans an identifier starting at i (known to start one). Returns its end; *wide is set
- * when it holds a non-ASCII character, *last to where its last name part starts. */
+/* lex_scan_ident()'s *wide: what the identifier holds besides ASCII. */
+#define LEX_ID_LETTER 1u /* a non-ASCII letter-like or subscript (one line) */
+#define LEX_ID_QUOTED 2u /* a `«…»` part (which may span lines) */
+
+/* Scans an identifier starting at i (known to start one). Returns its end; ORs into *wide
+ * what it holds (LEX_ID_*), sets *last to where its last name part starts. */
 static uint32_t
-lex_scan_ident(const unsigned char *t, uint32_t len, uint32_t i, bool *wide,
+lex_scan_ident(const unsigned char *t, uint32_t len, uint32_t i, unsigned *wide,
                struct lex_guil *g, uint32_t *last)
 {
     for (;;) {
@@ -227,13 +231,13 @@ lex_scan_ident(const unsigned char *t, uint32_t len, uint32_t i, bool *wide,
             if (!e)
                 return i;
             i = e;
-            *wide = true;
+            *wide |= LEX_ID_QUOTED;
         } else {
             n = lex_id_first_len(t, len, i);
             if (!n)
                 return i;
             if (n > 1)
-                *wide = true;
+                *wide |= LEX_ID_LETTER;
             i += n;
             for (;;) {
                 while (i < len && (lex_class[t[i]] & LC_ID_REST))
@@ -243,7 +247,7 @@ lex_scan_ident(const unsigned char *t, uint32_t len, uint32_t i, bool *wide,
                 n = lex_id_rest_len(t, len, i); /* a subscript or letter-like character */
                 if (!n)
                     break;
-                *wide = true;
+                *wide |= LEX_ID_LETTER;
                 i += n;
             }
         }
@@ -599,7 +603,7 @@ lex_raw_string(const unsigned char *t, uint32_t len, uint32_t i, struct lean_tok
 /* Lexes one token at i (not whitespace). Sets kind, end, content, flags. */
 static void
 lex_one(const unsigned char *t, uint32_t len, uint32_t i, struct lean_tok *tok, uint32_t *endp,
-        bool *wide, struct lex_guil *g)
+        unsigned *wide, struct lex_guil *g)
 {
     unsigned char b = t[i];
     uint32_t e, n, cp, last;
@@ -797,7 +801,7 @@ lex_loop(struct lean_lex *lx, struct lex_state *st, struct lex_resync *rs)
         struct lean_tok tk; /* built here, stored whole */
         uint32_t e;
         unsigned char b = t[i];
-        bool wide = false;
+        unsigned wide = 0;
         if (lex_is_space(b)) {
             spaced = LEAN_TOK_F_SPACE_BEFORE;
             if (b == '\n') {
@@ -832,11 +836,14 @@ lex_loop(struct lean_lex *lx, struct lex_state *st, struct lex_resync *rs)
         case LEAN_TOK_NUMBER:
             break;
         case LEAN_TOK_IDENT:
-            if (wide) { /* non-ASCII letters, or a `«…»` part, which may span lines */
+            if (wide & LEX_ID_QUOTED) { /* a `«…»` part may span lines */
                 lex_account(lx, i, e, &line, &ls);
                 tk.flags |= LEAN_TOK_F_WIDE;
                 tk.lines = line - tk.line < LEAN_TOK_MANY_LINES ? (uint16_t)(line - tk.line)
                                                                 : (uint16_t)LEAN_TOK_MANY_LINES;
+            } else if (wide) { /* non-ASCII letters: one line */
+                lx->wide[lx->nlines - 1] = 1;
+                tk.flags |= LEAN_TOK_F_WIDE;
             }
             break;
         case LEAN_TOK_SYMBOL:
