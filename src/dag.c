@@ -24,20 +24,28 @@ struct smap {
     size_t used;
 };
 
-static uint32_t
-smap_hash_more(uint32_t h, const char *s, size_t len)
-{
-    for (size_t i = 0; i < len; i++) {
-        h ^= (unsigned char)s[i];
-        h *= 16777619u;
-    }
-    return h;
-}
-
+/* Eight bytes a step (names are long: `Finset.card_le_univ`, candidates in every open
+ * namespace), then a full mix so that the low bits the table uses depend on every byte. */
 static uint32_t
 smap_hash(const char *s, size_t len)
 {
-    return smap_hash_more(2166136261u, s, len);
+    uint64_t h = 0x9E3779B97F4A7C15ull ^ len, w;
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        memcpy(&w, s + i, 8);
+        h = (h ^ w) * 0xFF51AFD7ED558CCDull;
+        h ^= h >> 32;
+    }
+    if (i < len) {
+        w = 0;
+        for (size_t k = 0; i + k < len; k++)
+            w |= (uint64_t)(unsigned char)s[i + k] << (8 * k);
+        h = (h ^ w) * 0xFF51AFD7ED558CCDull;
+    }
+    h ^= h >> 33;
+    h *= 0xC4CEB9FE1A85EC53ull;
+    h ^= h >> 33;
+    return (uint32_t)h;
 }
 
 static void
