@@ -740,20 +740,34 @@ lex_account(struct lean_lex *lx, uint32_t from, uint32_t to, uint32_t *line, uin
     const unsigned char *t = (const unsigned char *)lx->text;
     uint32_t pos[64];
     size_t k = from;
+    /* locals: stores to the char array lx->wide would make every field be read again */
+    uint32_t *lines = lx->lines, nlines = lx->nlines, alines = lx->alines, first = nlines;
+    unsigned char *wd = lx->wide;
     while (k < to) {
         size_t np = bytescan_all_nl_or_high(lx->text, k, to, pos, 64, &k);
         for (size_t q = 0; q < np; q++) {
             uint32_t p = pos[q];
             if (t[p] == '\n') {
-                (*line)++;
+                if (nlines == alines) {
+                    lx->nlines = nlines;
+                    lex_add_line(lx, p + 1); /* grows the arrays */
+                    lines = lx->lines;
+                    wd = lx->wide;
+                    alines = lx->alines;
+                    nlines = lx->nlines;
+                } else {
+                    wd[nlines] = 0;
+                    lines[nlines++] = p + 1;
+                }
                 *ls = p + 1;
-                lex_add_line(lx, p + 1);
             } else {
-                lx->wide[lx->nlines - 1] = 1;
+                wd[nlines - 1] = 1;
                 wide = LEAN_TOK_F_WIDE;
             }
         }
     }
+    *line += nlines - first;
+    lx->nlines = nlines;
     return wide;
 }
 
