@@ -612,7 +612,15 @@ lex_one(const unsigned char *t, uint32_t len, uint32_t i, struct lean_tok *tok, 
     tok->content_start = i;
     switch (lex_start_class[b]) {
     case LS_IDENT:
-        goto ident; /* the common case first */
+        /* the common case first: an ASCII name without dots, not before `"` (s!"…") */
+        for (e = i + 1; e < len && (lex_class[t[e]] & LC_ID_REST); e++)
+            ;
+        if (e >= len || (t[e] < 0x80 && t[e] != '.' && t[e] != '"')) {
+            tok->kind = LEAN_TOK_IDENT;
+            tok->content_end = e;
+            goto out;
+        }
+        goto ident;
     case LS_R:
         if (i + 1 < len && (t[i + 1] == '"' || t[i + 1] == '#') &&
             (e = lex_raw_string(t, len, i, tok, &open)) != 0)
