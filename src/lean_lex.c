@@ -810,14 +810,14 @@ lex_loop(struct lean_lex *lx, struct lex_state *st, struct lex_resync *rs)
 {
     const unsigned char *t = (const unsigned char *)lx->text;
     uint32_t i = st->i, n = lx->len, line = st->line, ls = st->ls;
-    /* the first line on which a token is LINE_FIRST (0 before any token) */
+    /* the first line on which a token is LINE_FIRST: 0 before any token, so that a token
+     * precedes i exactly when first > 0 */
     uint32_t first = st->have_prev ? st->last_line + 1 : 0;
-    bool have_prev = st->have_prev;
     unsigned spaced = st->spaced;
     struct lex_guil guil = st->guil;
-    /* locals, kept in registers: a store to lx->wide (a char array) may alias any field */
-    struct lean_tok *toks = lx->toks;
-    size_t ntoks = lx->ntoks, atoks = lx->atoks;
+    /* locals, kept in registers: a store to lx->wide (a char array) may alias any field.
+     * out: where the next token goes; lim: the array's end */
+    struct lean_tok *out = lx->toks + lx->ntoks, *lim = lx->toks + lx->atoks;
 
     while (i < n) {
         struct lean_tok tk; /* built here, stored whole */
@@ -838,7 +838,7 @@ lex_loop(struct lean_lex *lx, struct lex_state *st, struct lex_resync *rs)
                 i++;
             continue;
         }
-        if (rs && have_prev && ls >= rs->new_end && line >= first) {
+        if (rs && first > 0 && ls >= rs->new_end && line >= first) {
             /* a line wholly after the edit: the old tokens from here on are these */
             size_t j = lex_find_start(rs->old, rs->from, (uint32_t)((int64_t)i - rs->delta));
             if (j < rs->old->ntoks && (rs->old->toks[j].flags & LEAN_TOK_F_LINE_FIRST) &&
@@ -892,19 +892,18 @@ lex_loop(struct lean_lex *lx, struct lex_state *st, struct lex_resync *rs)
                     lx->comments =
                         xreallocarray(lx->comments, lx->acomments, sizeof *lx->comments);
                 }
-                lx->comments[lx->ncomments++] = (uint32_t)ntoks;
+                lx->comments[lx->ncomments++] = (uint32_t)(out - lx->toks);
             }
             break;
         }
         tk.end = e;
-        if (ntoks == atoks) {
-            lx->ntoks = ntoks;
+        if (out == lim) {
+            lx->ntoks = lx->atoks;
             lex_grow(lx);
-            toks = lx->toks;
-            atoks = lx->atoks;
+            out = lx->toks + lx->ntoks;
+            lim = lx->toks + lx->atoks;
         }
-        toks[ntoks++] = tk;
-        have_prev = true;
+        *out++ = tk;
         first = line + 1;
         i = e;
         /* the commonest gap, one space, taken without a trip round the loop */
@@ -913,12 +912,12 @@ lex_loop(struct lean_lex *lx, struct lex_state *st, struct lex_resync *rs)
             spaced = LEAN_TOK_F_SPACE_BEFORE;
         }
     }
-    lx->ntoks = ntoks;
+    lx->ntoks = (size_t)(out - lx->toks);
     st->i = i;
     st->line = line;
     st->ls = ls;
-    st->last_line = have_prev ? first - 1 : st->last_line;
-    st->have_prev = have_prev;
+    st->last_line = first > 0 ? first - 1 : st->last_line;
+    st->have_prev = first > 0;
     st->spaced = spaced;
     st->guil = guil;
 }
