@@ -714,11 +714,11 @@ full_name_of(const struct decls *d, uint32_t start, uint32_t end)
 
 /* ---- references ---- */
 
-/* Appends identifier token k to the pool (*pool, *n, *alloc). */
-static void
-push_ref(struct decls *d, struct decl_ref **pool, size_t *n, size_t *alloc, size_t k)
+/* Appends identifier token k (t, already seen) to the pool (*pool, *n, *alloc). */
+static inline void
+push_ref(struct decls *d, struct decl_ref **pool, size_t *n, size_t *alloc, size_t k,
+         const struct lean_tok *t)
 {
-    const struct lean_tok *t = tok_at(d, k);
     struct decl_ref *r;
     if (*n == *alloc) {
         size_t na = *alloc ? *alloc * 2 : 16;
@@ -986,7 +986,7 @@ read_using(struct decls *d, size_t k, size_t end)
             }
         } else if (t->kind == LEAN_TOK_IDENT && kw_of(d, m) != KW_SORRY &&
                    kw_of(d, m) != KW_SORRY_USING) {
-            push_ref(d, &d->unames, &d->nunames, &d->aunames, m);
+            push_ref(d, &d->unames, &d->nunames, &d->aunames, m, t);
             u->nnames++;
         } else if (kw_of(d, m) != KW_COMMA) {
             u->has_junk = true;
@@ -1319,9 +1319,9 @@ read_decl(struct decls *d, size_t i)
             if (kt == KW_SORRY_USING && in_body)
                 read_using(d, k, e);
         } else if (in_body) {
-            push_ref(d, &d->refs, &d->nrefs, &d->arefs, k);
+            push_ref(d, &d->refs, &d->nrefs, &d->arefs, k, t);
         } else if (k >= sig_first && kt == KW_NONE) {
-            push_ref(d, &d->refs, &d->nrefs, &d->arefs, k);
+            push_ref(d, &d->refs, &d->nrefs, &d->arefs, k, t);
         }
     }
     if (body_first >= e) {
