@@ -217,23 +217,25 @@ lex_guillemet_end(const unsigned char *t, uint32_t len, uint32_t i, struct lex_g
 #define LEX_ID_LETTER 1u /* a non-ASCII letter-like or subscript (one line) */
 #define LEX_ID_QUOTED 2u /* a `«…»` part (which may span lines) */
 
-/* Scans an identifier starting at i (known to start one). Returns its end; ORs into *wide
- * what it holds (LEX_ID_*), sets *last to where its last name part starts. */
+/* Scans an identifier starting at i (known to start one). n: the length of the name
+ * character at i when the caller has decoded it (a part that is not `«…»`), else 0.
+ * Returns its end; ORs into *wide what it holds (LEX_ID_*), sets *last to where its last
+ * name part starts. */
 static uint32_t
-lex_scan_ident(const unsigned char *t, uint32_t len, uint32_t i, unsigned *wide,
+lex_scan_ident(const unsigned char *t, uint32_t len, uint32_t i, uint32_t n, unsigned *wide,
                struct lex_guil *g, uint32_t *last)
 {
     for (;;) {
-        uint32_t n;
         *last = i;
-        if (lex_is_guillemet_open(t, len, i)) {
+        if (!n && lex_is_guillemet_open(t, len, i)) {
             uint32_t e = lex_guillemet_end(t, len, i, g);
             if (!e)
                 return i;
             i = e;
             *wide |= LEX_ID_QUOTED;
         } else {
-            n = lex_id_first_len(t, len, i);
+            if (!n)
+                n = lex_id_first_len(t, len, i);
             if (!n)
                 return i;
             if (n > 1)
@@ -251,9 +253,11 @@ lex_scan_ident(const unsigned char *t, uint32_t len, uint32_t i, unsigned *wide,
                 i += n;
             }
         }
-        /* a dot continues the name only before another name part */
+        /* a dot continues the name only before another name part (whose first character,
+         * when not a `«`, the next round need not decode again) */
+        n = 0;
         if (i + 1 < len && t[i] == '.' &&
-            (lex_id_first_len(t, len, i + 1) ||
+            ((n = lex_id_first_len(t, len, i + 1)) != 0 ||
              (lex_is_guillemet_open(t, len, i + 1) && lex_guillemet_end(t, len, i + 1, g))))
             i++;
         else
@@ -606,7 +610,7 @@ lex_one(const unsigned char *t, uint32_t len, uint32_t i, struct lean_tok *tok, 
         unsigned *wide, struct lex_guil *g)
 {
     unsigned char b = t[i];
-    uint32_t e, n, cp, last;
+    uint32_t e, n = 1, cp, last; /* n: the first name character's length, at ident: */
     bool open = false;
 
     tok->content_start = i;
@@ -692,9 +696,12 @@ lex_one(const unsigned char *t, uint32_t len, uint32_t i, struct lean_tok *tok, 
         /* decoded once: a letter-like starts a name, anything else valid is a symbol
          * (← ⟨ ∀ ≤ …) */
         n = lex_decode(t, len, i, &cp);
-        if ((n && lex_is_letter_like(cp)) ||
-            (lex_is_guillemet_open(t, len, i) && lex_guillemet_end(t, len, i, g)))
+        if (n && lex_is_letter_like(cp))
             goto ident;
+        if (lex_is_guillemet_open(t, len, i) && lex_guillemet_end(t, len, i, g)) {
+            n = 0;
+            goto ident;
+        }
         if (n) {
             tok->kind = LEAN_TOK_SYMBOL;
             e = i + n;
@@ -713,7 +720,7 @@ lex_one(const unsigned char *t, uint32_t len, uint32_t i, struct lean_tok *tok, 
         goto symbol;
     }
 ident:
-    e = lex_scan_ident(t, len, i, wide, g, &last);
+    e = lex_scan_ident(t, len, i, n, wide, g, &last);
     if (e < len && t[e] == '"' && t[e - 1] == '!') {
         /* s!"…", m!"…", f!"…" */
         uint32_t q = e;
