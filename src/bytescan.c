@@ -134,6 +134,14 @@ size_t
 bytescan_nul_or_high(const char *s, size_t i, size_t n)
 {
     const __m128i zero = _mm_setzero_si128();
+    for (; i + 32 <= n; i += 32) { /* two blocks a round: one branch for 32 bytes */
+        __m128i v = load16(s + i), w = load16(s + i + 16);
+        uint32_t bits = (uint32_t)_mm_movemask_epi8(_mm_or_si128(v, _mm_cmpeq_epi8(v, zero))) |
+                        (uint32_t)_mm_movemask_epi8(_mm_or_si128(w, _mm_cmpeq_epi8(w, zero)))
+                            << 16;
+        if (bits)
+            return i + (size_t)__builtin_ctz(bits);
+    }
     for (; i + 16 <= n; i += 16) {
         __m128i v = load16(s + i);
         unsigned bits = (unsigned)_mm_movemask_epi8(_mm_or_si128(v, _mm_cmpeq_epi8(v, zero)));
@@ -147,11 +155,12 @@ bytescan_nul_or_high(const char *s, size_t i, size_t n)
     return bytescan_nul_or_high_portable(s, i, n);
 }
 
-/* The matches of block [i, i + 16) (bits, lowest first) to pos from index k on; stops
+/* The matches of block [i, i + width) (bits, lowest first) to pos from index k on; stops
  * when pos is full. Returns the new count; *stop is the offset after the last one taken
- * when pos filled up mid-block, else i + 16. */
+ * when pos filled up mid-block, else i + width. */
 static inline size_t
-take_bits(unsigned bits, size_t i, uint32_t *pos, size_t k, size_t max, size_t *stop)
+take_bits(uint32_t bits, size_t i, size_t width, uint32_t *pos, size_t k, size_t max,
+          size_t *stop)
 {
     while (bits) {
         if (k == max) {
@@ -161,7 +170,7 @@ take_bits(unsigned bits, size_t i, uint32_t *pos, size_t k, size_t max, size_t *
         pos[k++] = (uint32_t)(i + (size_t)__builtin_ctz(bits));
         bits &= bits - 1;
     }
-    *stop = i + 16;
+    *stop = i + width;
     return k;
 }
 
@@ -195,20 +204,32 @@ scan_all(const struct byteset *set, const char *s, size_t i, size_t n, uint32_t 
          size_t max, size_t *next)
 {
     size_t k = 0, stop;
-    for (; i + 16 <= n; i += 16) {
-        unsigned bits = set_mask16(set, s + i);
+    /* two blocks a round: one test and branch for 32 bytes (matches are sparse) */
+    for (; i + 32 <= n; i += 32) {
+        uint32_t bits = set_mask16(set, s + i) | (uint32_t)set_mask16(set, s + i + 16) << 16;
         if (bits) {
-            k = take_bits(bits, i, pos, k, max, &stop);
-            if (stop != i + 16) {
+            k = take_bits(bits, i, 32, pos, k, max, &stop);
+            if (stop != i + 32) {
                 *next = stop;
                 return k;
             }
         }
     }
+    if (i + 16 <= n) {
+        uint32_t bits = set_mask16(set, s + i);
+        if (bits) {
+            k = take_bits(bits, i, 16, pos, k, max, &stop);
+            if (stop != i + 16) {
+                *next = stop;
+                return k;
+            }
+        }
+        i += 16;
+    }
     if (i < n && n >= 16) {
         /* the short last block: the 16 bytes ending at n, bits below i dropped */
         unsigned bits = set_mask16(set, s + n - 16) & (~0u << (16 - (n - i)));
-        k = take_bits(bits, n - 16, pos, k, max, &stop);
+        k = take_bits(bits, n - 16, 16, pos, k, max, &stop);
         *next = stop < n ? stop : n;
         return k;
     }
