@@ -25,21 +25,35 @@ struct smap {
 };
 
 /* Eight bytes a step (names are long: `Finset.card_le_univ`, candidates in every open
- * namespace), then a full mix so that the low bits the table uses depend on every byte. */
+ * namespace), the tail in one or two overlapping loads (as wyhash reads short keys), then
+ * a full mix so that the low bits the table uses depend on every byte. */
+static inline uint64_t
+load_le(const char *s, size_t n) /* n <= 8 bytes as a number */
+{
+    uint64_t w = 0;
+    memcpy(&w, s, n);
+    return w;
+}
+
 static uint32_t
 smap_hash(const char *s, size_t len)
 {
     uint64_t h = 0x9E3779B97F4A7C15ull ^ len, w;
     size_t i = 0;
     for (; i + 8 <= len; i += 8) {
-        memcpy(&w, s + i, 8);
+        w = load_le(s + i, 8);
         h = (h ^ w) * 0xFF51AFD7ED558CCDull;
         h ^= h >> 32;
     }
     if (i < len) {
-        w = 0;
-        for (size_t k = 0; i + k < len; k++)
-            w |= (uint64_t)(unsigned char)s[i + k] << (8 * k);
+        size_t r = len - i;
+        if (len >= 8)
+            w = load_le(s + len - 8, 8); /* overlaps the words taken */
+        else if (r >= 4)
+            w = load_le(s, 4) | load_le(s + r - 4, 4) << 32;
+        else
+            w = (uint64_t)(unsigned char)s[0] << 16 | (uint64_t)(unsigned char)s[r / 2] << 8 |
+                (unsigned char)s[r - 1];
         h = (h ^ w) * 0xFF51AFD7ED558CCDull;
     }
     h ^= h >> 33;
