@@ -68,6 +68,13 @@ static const uint32_t kw_len_mask[26] = {
     0x100ee0u, 0xc080u, 0x140u, 0x100u, 0x20u, 0x0u, 0x0u, 0x0u,
 };
 
+/* The classes of one-byte symbols (kw_of_symbol's first case, as a table). */
+static const unsigned char kw_sym1[256] = {
+    [':'] = KW_COLON,   ['|'] = KW_BAR,     [','] = KW_COMMA,    ['.'] = KW_DOT,
+    ['('] = KW_OPEN_BR, ['['] = KW_OPEN_BR, ['{'] = KW_OPEN_BR,  [')'] = KW_CLOSE_BR,
+    [']'] = KW_CLOSE_BR, ['}'] = KW_CLOSE_BR,
+};
+
 static enum kw
 kw_of_ident(const char *s, size_t n)
 {
@@ -197,17 +204,8 @@ kw_of_ident(const char *s, size_t n)
 static enum kw
 kw_of_symbol(const char *s, size_t n)
 {
-    if (n == 1) {
-        switch (s[0]) {
-        case ':': return KW_COLON;
-        case '|': return KW_BAR;
-        case ',': return KW_COMMA;
-        case '.': return KW_DOT;
-        case '(': case '[': case '{': return KW_OPEN_BR;
-        case ')': case ']': case '}': return KW_CLOSE_BR;
-        default: return KW_NONE;
-        }
-    }
+    if (n == 1)
+        return kw_sym1[(unsigned char)s[0]];
     if (s[0] == '#' && n > 1 && s[1] != '[') {
         KW_IS("#exit", KW_EXIT);
         return KW_HASH;
@@ -1507,16 +1505,21 @@ fix_pointers(struct decls *d)
     }
 }
 
-/* The keyword class of token t. */
+/* The keyword class of token t. The common cases inline: a one-byte symbol, and a name
+ * that no keyword's first letter and length fit. */
 static inline int
 kw_of_tok(const char *text, const struct lean_tok *t)
 {
     const char *s = text + t->start;
     size_t n = t->end - t->start;
-    if (t->kind == LEAN_TOK_IDENT)
+    unsigned char c = (unsigned char)s[0];
+    if (t->kind == LEAN_TOK_IDENT) {
+        if (c < 'a' || c > 'z' || n > 31 || !(kw_len_mask[c - 'a'] & (1u << n)))
+            return KW_NONE;
         return kw_of_ident(s, n);
+    }
     if (t->kind == LEAN_TOK_SYMBOL)
-        return kw_of_symbol(s, n);
+        return n == 1 ? kw_sym1[c] : kw_of_symbol(s, n);
     if (t->kind == LEAN_TOK_DOC_COMMENT)
         return KW_DOC;
     return KW_NONE;
