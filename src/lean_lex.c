@@ -12,7 +12,7 @@
 #include <emmintrin.h>
 #endif
 
-/* Most tokens allocated up front (40 bytes each); past this the array doubles. */
+/* Most tokens allocated up front (24 bytes each); past this the array doubles. */
 #define LEX_PRESIZE_MAX ((uint32_t)1 << 21)
 
 /* Interpolated strings nest (`s!"{s!"{x}"}"`); deeper than this is lexed as plain text. */
