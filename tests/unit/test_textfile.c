@@ -148,10 +148,97 @@ test_arena(void)
     xarena_free(&a);
 }
 
+/* xorshift32: the same texts on every run */
+static unsigned
+rnd(void)
+{
+    static unsigned x = 2463534242u;
+    x ^= x << 13;
+    x ^= x >> 17;
+    x ^= x << 5;
+    return x;
+}
+
+/* The first invalid offset by decoding code points: NUL, a stray continuation byte, a lead
+ * byte without its continuations, an overlong form, a surrogate or past U+10FFFF. */
+static size_t
+slow_utf8_invalid(const unsigned char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        unsigned c = s[i], len, cp;
+        if (c == 0)
+            return i;
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        if ((c & 0xE0) == 0xC0)
+            len = 2, cp = c & 0x1F;
+        else if ((c & 0xF0) == 0xE0)
+            len = 3, cp = c & 0x0F;
+        else if ((c & 0xF8) == 0xF0)
+            len = 4, cp = c & 0x07;
+        else
+            return i;
+        if (n - i < len)
+            return i;
+        for (unsigned k = 1; k < len; k++) {
+            if ((s[i + k] & 0xC0) != 0x80)
+                return i;
+            cp = cp << 6 | (s[i + k] & 0x3F);
+        }
+        if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+            cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+            return i;
+        i += len;
+    }
+    return n;
+}
+
+/* textfile_invalid_utf8 against the decoder above, on text made of ASCII runs, valid
+ * characters of every length, and now and then a broken one (through its SIMD blocks and
+ * its byte-by-byte tail). */
+static void
+test_utf8_random(void)
+{
+    static const char *const pieces[] = {
+        "a", "ab cd ", "0123456789abcdef", "\xc3\xa9", "\xce\xb1", "\xe2\x86\x92",
+        "\xe2\x9f\xa8", "\xf0\x9d\x94\xbd", "\xf4\x8f\xbf\xbf", "\xed\x9f\xbf",
+    };
+    static const char *const broken[] = {
+        "\x80", "\xc0\xaf", "\xc1\xbf", "\xe0\x80\xaf", "\xed\xa0\x80", "\xf4\x90\x80\x80",
+        "\xf5\x80\x80\x80", "\xff", "\xc3", "\xe2\x86", "\xf0\x9d\x94", "\0",
+    };
+    unsigned char buf[400];
+    long bad = 0, runs = 0, invalid = 0;
+    is_int(textfile_invalid_utf8("0123456789abcdef\xc3", 17), 16,
+           "a lead byte cut off by the end");
+    for (int round = 0; round < 20000; round++) {
+        size_t n = 0, cap = 1 + rnd() % (sizeof buf - 8);
+        while (n < cap) {
+            const char *p = rnd() % 40 ? pieces[rnd() % 10] : broken[rnd() % 12];
+            size_t m = p[0] ? strlen(p) : 1;
+            if (n + m > cap)
+                break;
+            memcpy(buf + n, p, m);
+            n += m;
+        }
+        size_t want = slow_utf8_invalid(buf, n);
+        invalid += want < n;
+        bad += textfile_invalid_utf8((const char *)buf, n) != want;
+        runs++;
+    }
+    ok(runs >= 20000 && invalid > 1000 && invalid < 19000,
+       "utf8: %ld texts compared, %ld of them broken", runs, invalid);
+    is_int(bad, 0, "utf8: the first invalid byte is where a decoder finds it");
+}
+
 int
 main(void)
 {
     test_utf8();
+    test_utf8_random();
     test_read();
     test_xbig();
     test_arena();
