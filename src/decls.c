@@ -585,21 +585,26 @@ scan_to_start(const struct decls *d, size_t i, enum scan_mode mode)
     int depth = 0;
     bool after_where = false;
     /* only tokens with a kw can start a command or change the depth: the loop reads one
-     * byte per token until it meets one */
+     * byte per token until it meets one. It reads d->kws directly and notes what it saw
+     * once, on the way out (k only grows, and the tests it calls note their own) */
     for (size_t k = i; k < d->ntoks; k++) {
-        int kk = kw_of(d, k);
+        int kk = d->kws[k];
         if (kk == KW_NONE)
             continue;
         if (kk == KW_WHERE && depth == 0 && mode == SCAN_DECL)
             after_where = true;
         if ((kk < KW_BY || kk == KW_ATTR_OPEN || kk == KW_DOC) &&
-            starts_command(d, k, depth, mode) && !(after_where && where_decl_attrs(d, k)))
+            starts_command(d, k, depth, mode) && !(after_where && where_decl_attrs(d, k))) {
+            seen(d, k);
             return k;
+        }
         if (kk == KW_OPEN_BR || kk == KW_ATTR_OPEN)
             depth++;
         else if (kk == KW_CLOSE_BR && depth > 0)
             depth--;
     }
+    if (i < d->ntoks)
+        seen(d, d->ntoks - 1);
     return d->ntoks;
 }
 
@@ -1259,8 +1264,8 @@ read_decl(struct decls *d, size_t i)
     core_end = e;
     if (x.body_kind != DECL_BODY_NONE && x.body_tok_first < e) {
         int depth = 0;
-        for (k = x.body_tok_first; k < e; k++) {
-            int kt = kw_of(d, k);
+        for (k = x.body_tok_first; k < e; k++) { /* noted once, below (k only grows) */
+            int kt = d->kws[k];
             if (kt == KW_NONE || kt == KW_DOC)
                 continue;
             if (depth == 0 && k > x.body_tok_first &&
@@ -1274,6 +1279,7 @@ read_decl(struct decls *d, size_t i)
             else if (kt == KW_CLOSE_BR && depth > 0)
                 depth--;
         }
+        seen(d, k < e ? k : e - 1);
     }
     x.body_main_tok_end = core_end;
     if (core_end < e) {
@@ -1288,9 +1294,11 @@ read_decl(struct decls *d, size_t i)
     /* what the declaration holds, in one pass: sorries, usings, references (signature
      * ones first, then body ones: each set is contiguous in the pool), proof docs */
     p.sig_ref0 = d->nrefs;
+    if (kwi + 1 < e)
+        seen(d, e - 1); /* the loop looks at every token up to e */
     for (k = kwi + 1; k < e; k++) {
-        const struct lean_tok *t = tok_at(d, k);
-        int kt = kw_of(d, k);
+        const struct lean_tok *t = &d->toks[k];
+        int kt = d->kws[k];
         bool in_body = k >= body_first;
         if (k == body_first) {
             x.nsig_refs = d->nrefs - p.sig_ref0;
