@@ -717,8 +717,9 @@ full_name_of(const struct decls *d, uint32_t start, uint32_t end)
 
 /* ---- references ---- */
 
-/* Appends identifier token k (t, already seen) to the pool (*pool, *n, *alloc). */
-static inline void
+/* Appends identifier token k (t, already seen) to the pool (*pool, *n, *alloc). Inlined
+ * into its three callers (the compiler would not: the pool's fields stay in memory). */
+static inline __attribute__((always_inline)) void
 push_ref(struct decls *d, struct decl_ref **pool, size_t *n, size_t *alloc, size_t k,
          const struct lean_tok *t)
 {
