@@ -8,7 +8,6 @@
 #include "decls.h"
 #include "xalloc.h"
 
-
 /* Pool indices of one attribute's / field's parts while the pools may still move. */
 struct attr_pools {
     size_t field0;
@@ -106,7 +105,8 @@ read_cref(struct blueprint *bp, const struct lean_lex *lx, const struct text_vie
             struct blueprint_cref *c;
             BP_GROW(*arr, *n, *alloc);
             c = &(*arr)[(*n)++];
-            c->label = bp ? xarena_strndup(&bp->strings, s + ls, le - ls) : xstrndup(s + ls, le - ls);
+            c->label = bp ? xarena_strndup(&bp->strings, s + ls, le - ls)
+                          : xstrndup(s + ls, le - ls);
             c->capital = capital;
             c->span = view_span(lx, v, view_src(v, ls), view_src(v, le));
         }
@@ -534,8 +534,7 @@ field_list(struct blueprint *bp, struct blueprint_field *f, size_t i, size_t clo
             if (u->is_label)
                 u->text = decode_string(bp, t, NULL, NULL);
             else
-                u->text = xarena_strndup(&bp->strings, bp->text + t->start,
-                                               t->end - t->start);
+                u->text = xarena_strndup(&bp->strings, bp->text + t->start, t->end - t->start);
             f->nuses++;
             k = v + 1;
         }
@@ -611,7 +610,7 @@ read_field(struct blueprint *bp, struct blueprint_attr *a, size_t i, size_t clos
             size_t c = match_close(bp, vf, close);
             f->value_kind = BLUEPRINT_VALUE_LIST;
             f->text = xarena_strndup(&bp->strings, bp->text + f->value_span.start,
-                                           f->value_span.end - f->value_span.start);
+                                     f->value_span.end - f->value_span.start);
             field_list(bp, f, vf, c);
         } else if (vf == vl && (tok_is(bp, vf, "true") || tok_is(bp, vf, "false"))) {
             f->value_kind = BLUEPRINT_VALUE_BOOL;
@@ -634,7 +633,7 @@ read_field(struct blueprint *bp, struct blueprint_attr *a, size_t i, size_t clos
         } else {
             f->value_kind = BLUEPRINT_VALUE_OTHER;
             f->text = xarena_strndup(&bp->strings, bp->text + f->value_span.start,
-                                           f->value_span.end - f->value_span.start);
+                                     f->value_span.end - f->value_span.start);
         }
     }
     return true;
@@ -732,7 +731,8 @@ read_attr(struct blueprint *bp, size_t di, size_t ci, size_t ai, const struct de
     if (target) {
         a->has_target = true;
         a->target = *target;
-        a->target_name = xarena_strndup(&bp->strings, bp->text + target->start, target->end - target->start);
+        a->target_name =
+            xarena_strndup(&bp->strings, bp->text + target->start, target->end - target->start);
     }
     a->keyword = one_span(bp, kw);
     a->trace = tok_is(bp, kw, "blueprint?");

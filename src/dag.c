@@ -24,17 +24,18 @@ struct smap {
     size_t used;
 };
 
-/* Eight bytes a step (names are long: `Finset.card_le_univ`, candidates in every open
- * namespace), the tail in one or two overlapping loads (as wyhash reads short keys), then
- * a full mix so that the low bits the table uses depend on every byte. */
+/* n <= 8 bytes of s as a number */
 static inline uint64_t
-load_le(const char *s, size_t n) /* n <= 8 bytes as a number */
+load_le(const char *s, size_t n)
 {
     uint64_t w = 0;
     memcpy(&w, s, n);
     return w;
 }
 
+/* Eight bytes a step (names are long: `Finset.card_le_univ`, candidates in every open
+ * namespace), the tail in one or two overlapping loads (as wyhash reads short keys), then
+ * a full mix so that the low bits the table uses depend on every byte. */
 static uint32_t
 smap_hash(const char *s, size_t len)
 {

@@ -75,12 +75,18 @@ static const unsigned char kw_sym1[256] = {
     [']'] = KW_CLOSE_BR, ['}'] = KW_CLOSE_BR,
 };
 
+/* True when some keyword has s[0]'s first letter and n bytes (most names have not). */
+static inline bool
+kw_maybe(const char *s, size_t n)
+{
+    unsigned char c = (unsigned char)s[0];
+    return c >= 'a' && c <= 'z' && n <= 31 && (kw_len_mask[c - 'a'] & (1u << n));
+}
+
+/* The keyword s[0, n) is, or KW_NONE. Callers ask kw_maybe() first: most names stop there. */
 static enum kw
 kw_of_ident(const char *s, size_t n)
 {
-    unsigned char c = (unsigned char)s[0];
-    if (c < 'a' || c > 'z' || n > 31 || !(kw_len_mask[c - 'a'] & (1u << n)))
-        return KW_NONE;
     switch (s[0]) {
     case 'a':
         KW_IS("abbrev", KW_ABBREV);
@@ -1521,20 +1527,16 @@ kw_of_tok(const char *text, const struct lean_tok *t)
 {
     const char *s = text + t->start;
     size_t n = t->end - t->start;
-    unsigned char c = (unsigned char)s[0];
-    if (t->kind == LEAN_TOK_IDENT) {
-        if (c < 'a' || c > 'z' || n > 31 || !(kw_len_mask[c - 'a'] & (1u << n)))
-            return KW_NONE;
-        return kw_of_ident(s, n);
-    }
+    if (t->kind == LEAN_TOK_IDENT)
+        return kw_maybe(s, n) ? kw_of_ident(s, n) : KW_NONE;
     if (t->kind == LEAN_TOK_SYMBOL)
-        return n == 1 ? kw_sym1[c] : kw_of_symbol(s, n);
+        return n == 1 ? kw_sym1[(unsigned char)s[0]] : kw_of_symbol(s, n);
     if (t->kind == LEAN_TOK_DOC_COMMENT)
         return KW_DOC;
     return KW_NONE;
 }
 
-/* The pools' sizes come from counts of four classes of keywords (classes_add()). */
+/* The pools' sizes come from counts of four classes of keywords (classes_init()). */
 enum { CLASS_NONE, CLASS_DOC, CLASS_DECL, CLASS_SORRY, CLASS_CMD, NCLASSES };
 
 /* The class of each keyword (CLASS_NONE for those not counted). */

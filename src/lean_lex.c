@@ -505,6 +505,13 @@ lex_symbol_len(const unsigned char *t, uint32_t len, uint32_t i)
 
 /* ---- the token loop ---- */
 
+/* lean_tok.lines for a token from line `from` to line `to`. */
+static inline uint16_t
+lex_tok_lines(uint32_t from, uint32_t to)
+{
+    return to - from < LEAN_TOK_MANY_LINES ? (uint16_t)(to - from) : (uint16_t)LEAN_TOK_MANY_LINES;
+}
+
 /* Doubles the token array (full: ntoks == atoks). */
 static void
 lex_grow(struct lean_lex *lx)
@@ -868,8 +875,7 @@ lex_loop(struct lean_lex *lx, struct lex_state *st, struct lex_resync *rs)
             if (wide & LEX_ID_QUOTED) { /* a `«…»` part may span lines */
                 lex_account(lx, i, e, &line, &ls);
                 tk.flags |= LEAN_TOK_F_WIDE;
-                tk.lines = line - tk.line < LEAN_TOK_MANY_LINES ? (uint16_t)(line - tk.line)
-                                                                : (uint16_t)LEAN_TOK_MANY_LINES;
+                tk.lines = lex_tok_lines(tk.line, line);
             } else if (wide) { /* non-ASCII letters: one line */
                 lx->wide[lx->nlines - 1] = 1;
                 tk.flags |= LEAN_TOK_F_WIDE;
@@ -878,7 +884,7 @@ lex_loop(struct lean_lex *lx, struct lex_state *st, struct lex_resync *rs)
         case LEAN_TOK_SYMBOL:
         case LEAN_TOK_UNKNOWN:
             /* one line; a non-ASCII byte makes its columns need a scan */
-            if (b >= 0x80 || wide) {
+            if (b >= 0x80) {
                 lx->wide[lx->nlines - 1] = 1;
                 tk.flags |= LEAN_TOK_F_WIDE;
             }
@@ -891,8 +897,7 @@ lex_loop(struct lean_lex *lx, struct lex_state *st, struct lex_resync *rs)
             if (tk.content_start > tk.content_end)
                 tk.content_start = tk.content_end;
             tk.flags |= (uint8_t)lex_account(lx, i, e, &line, &ls);
-            tk.lines = line - tk.line < LEAN_TOK_MANY_LINES ? (uint16_t)(line - tk.line)
-                                                            : (uint16_t)LEAN_TOK_MANY_LINES;
+            tk.lines = lex_tok_lines(tk.line, line);
             if (tk.kind >= LEAN_TOK_LINE_COMMENT && tk.kind <= LEAN_TOK_MOD_DOC) {
                 if (lx->ncomments == lx->acomments) {
                     lx->acomments = lx->acomments ? lx->acomments * 2 : 64;
